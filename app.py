@@ -1,0 +1,16 @@
+"""Entry point: page config, one-time warm-up, and navigation over pages/."""
+import streamlit as st
+
+from playground.ui.warmup import warm_up
+
+st.set_page_config(page_title="Neural Network Playground", page_icon=":material/hub:", layout="wide")
+warm_up()
+
+navigation = st.navigation(
+    [
+        st.Page("pages/playground.py", title="Playground", icon=":material/model_training:", default=True),
+        st.Page("pages/race.py", title="Optimizer race", icon=":material/sports_score:"),
+        st.Page("pages/landscape.py", title="Loss landscape", icon=":material/landscape:"),
+    ]
+)
+navigation.run()

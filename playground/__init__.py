@@ -1,0 +1,1 @@
+"""Neural Network Playground engine: data, models, training and figures (no UI code)."""

@@ -1,0 +1,35 @@
+"""``python -m playground <command>``: each command lives in its own module here.
+
+A command module exposes ``add_parser(subparsers)`` (registers its flags and sets
+``func``) and is listed in ``COMMANDS``.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMANDS = ("train", "race", "lr_find")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m playground", description="Neural Network Playground engine")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"playground.cli.{name}")
+        except ModuleNotFoundError as err:  # a command still being written
+            if err.name != f"playground.cli.{name}":
+                raise
+            continue
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ValueError as err:  # config validation and bad flags: one clean line, no traceback
+        print(f"error: {err}", file=sys.stderr)
+        return 2

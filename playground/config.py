@@ -1,0 +1,284 @@
+"""RunConfig: one frozen dataclass describes a run.
+
+It maps 1:1 to the page widgets (widget key == field name), the CLI flags
+(``--field-name``) and the URL query string (key == field name). Validation lives
+here and only here; messages name the field, the value and the limit, scikit-learn style:
+``hidden units == 0, must be >= 1``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from playground.model import ACTIVATIONS, INITS, count_params
+from playground.optim import OPTIMIZERS
+
+MAX_LAYERS = 16  # hidden layers
+MAX_UNITS = 4096  # per hidden layer
+MAX_PARAMS = 5_000_000  # keeps a click from allocating gigabytes on a student's laptop
+MAX_EPOCHS = 100_000
+PIMA_MISSING = ("median", "drop_rows", "drop_columns")
+SCALINGS = ("standard", "minmax", "none")
+BINARY_LOSSES = ("bce", "softmax")
+DEVICES = ("auto", "cpu", "cuda")
+
+
+class ConfigError(ValueError):
+    """A config value outside its limits; the message names field, value and limit."""
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    units: int = 16  # width of this hidden layer
+    activation: str = "relu"  # ACTIVATIONS key
+    dropout: float = 0.0  # drop probability after the activation, in [0, 1)
+    batchnorm: bool = False  # BatchNorm1d between Linear and activation
+
+    def to_token(self) -> str:
+        """``100:relu``, ``64:tanh:0.2:bn``: the ``--layers`` / URL syntax for one layer."""
+        parts = [str(self.units), self.activation]
+        if self.dropout or self.batchnorm:
+            parts.append(f"{self.dropout:g}")
+        if self.batchnorm:
+            parts.append("bn")
+        return ":".join(parts)
+
+
+def parse_layers(text: str) -> tuple[LayerSpec, ...]:
+    """Parse comma-separated ``UNITS[:ACTIVATION[:DROPOUT[:bn]]]``; ``""`` means no hidden layer."""
+    specs = []
+    for i, token in enumerate(t.strip() for t in text.split(",") if t.strip()):
+        parts = token.split(":")
+        if len(parts) > 4:
+            raise ConfigError(f"layer {i + 1} {token!r} has {len(parts)} parts, must be UNITS[:ACTIVATION[:DROPOUT[:bn]]]")
+        try:
+            units = int(parts[0])
+        except ValueError:
+            raise ConfigError(f"hidden units == {parts[0]!r} (layer {i + 1}), must be an integer >= 1") from None
+        activation = parts[1] if len(parts) > 1 and parts[1] else "relu"
+        try:
+            dropout = float(parts[2]) if len(parts) > 2 else 0.0
+        except ValueError:
+            raise ConfigError(f"dropout == {parts[2]!r} (layer {i + 1}), must be a number in [0, 1)") from None
+        batchnorm = len(parts) > 3 and parts[3].lower() in ("bn", "batchnorm", "1", "true")
+        specs.append(LayerSpec(units, activation, dropout, batchnorm))
+    return tuple(specs)
+
+
+def format_layers(layers: tuple[LayerSpec, ...]) -> str:
+    return ",".join(layer.to_token() for layer in layers)
+
+
+def _f(default: Any, help: str, **meta: Any) -> Any:
+    """A config field with its one-line help (CLI ``--help`` and widget tooltips)."""
+    return field(default=default, metadata={"help": help, **meta})
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    # --- data ---
+    dataset: str = _f("spiral", "DATASETS key")
+    n_samples: int = _f(1000, "points per class for generated 2-D sets")
+    classes: int = _f(3, "number of classes for spiral and blobs")
+    noise: float = _f(0.2, "noise of generated sets (spiral: std of the angle jitter)")
+    pima_missing: str = _f("median", "Pima zeros-as-missing: median | drop_rows | drop_columns")
+    val_split: float = _f(0.2, "fraction of rows held out for validation (curves, early stopping)")
+    test_split: float = _f(0.2, "fraction of rows held out for the final test metrics")
+    scaling: str = _f("standard", "feature scaling fitted on train only: standard | minmax | none")
+    # --- network ---
+    layers: tuple[LayerSpec, ...] = _f((LayerSpec(100, "relu"),), "hidden layers UNITS[:ACT[:DROPOUT[:bn]]],...")
+    init: str = _f("default", "weight init: default | xavier | kaiming | zeros")
+    binary_loss: str = _f("bce", "binary tasks: bce (1 sigmoid logit) | softmax (2-way cross-entropy)")
+    # --- optimisation ---
+    optimizer: str = _f("adam", "OPTIMIZERS key")
+    lr: float = _f(0.01, "learning rate (step size)")
+    momentum: float = _f(0.9, "momentum / nesterov: velocity decay")
+    beta1: float = _f(0.9, "adam / adamw: decay of the gradient mean")
+    beta2: float = _f(0.999, "adam / adamw: decay of the squared-gradient mean")
+    rho: float = _f(0.9, "rmsprop / adadelta: decay of the squared-gradient average")
+    batch_size: int = _f(32, "mini-batch size; 0 means full batch")
+    epochs: int = _f(200, "passes over the training set")
+    weight_decay: float = _f(0.0, "L2 penalty (decoupled for adamw)")
+    l1: float = _f(0.0, "L1 penalty on weights, added to the loss")
+    patience: int = _f(0, "early stopping: epochs without val-loss improvement; 0 turns it off")
+    min_delta: float = _f(0.0, "early stopping: smallest val-loss drop that counts as improvement")
+    restore_best: bool = _f(True, "early stopping: restore the best weights when it stops")
+    class_weights: str = _f("none", "loss weights: none | balanced | comma list, one per class")
+    seed: int = _f(0, "seeds data generation, splits, init and batch order")
+    device: str = _f("auto", "auto (cuda when available) | cpu | cuda")
+
+    def __post_init__(self) -> None:
+        validate(self)
+
+    def replace(self, **changes: Any) -> "RunConfig":
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def param_cap(self) -> int:
+        return MAX_PARAMS
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _check(ok: bool, message: str) -> None:
+    if not ok:
+        raise ConfigError(message)
+
+
+def _in_choices(name: str, value: str, choices) -> None:
+    _check(value in choices, f"{name} == {value!r}, must be one of {list(choices)}")
+
+
+def _finite(name: str, value: float) -> None:
+    _check(isinstance(value, (int, float)) and math.isfinite(value), f"{name} == {value!r}, must be a finite number")
+
+
+def validate(cfg: RunConfig) -> None:
+    """Raise ConfigError on the first value outside its limits."""
+    from playground.datasets import DATASETS  # late: datasets imports this module
+
+    _in_choices("dataset", cfg.dataset, DATASETS)
+    _check(10 <= cfg.n_samples <= 50_000, f"n_samples == {cfg.n_samples}, must be in [10, 50000]")
+    _check(2 <= cfg.classes <= 10, f"classes == {cfg.classes}, must be in [2, 10]")
+    _finite("noise", cfg.noise)
+    _check(0 <= cfg.noise <= 5, f"noise == {cfg.noise}, must be in [0, 5]")
+    _in_choices("pima_missing", cfg.pima_missing, PIMA_MISSING)
+    for name in ("val_split", "test_split"):
+        value = getattr(cfg, name)
+        _finite(name, value)
+        _check(0 < value < 1, f"{name} == {value}, must be in (0, 1)")
+    total = cfg.val_split + cfg.test_split
+    _check(total < 0.9, f"val_split + test_split == {total:g}, must be < 0.9 (leave rows to train on)")
+    _in_choices("scaling", cfg.scaling, SCALINGS)
+    _validate_layers(cfg.layers)
+    _in_choices("init", cfg.init, INITS)
+    _in_choices("binary_loss", cfg.binary_loss, BINARY_LOSSES)
+    _in_choices("optimizer", cfg.optimizer, OPTIMIZERS)
+    _finite("lr", cfg.lr)
+    _check(0 < cfg.lr <= 10, f"lr == {cfg.lr}, must be in (0, 10]")
+    for name in ("momentum", "beta1", "beta2", "rho"):
+        value = getattr(cfg, name)
+        _finite(name, value)
+        _check(0 <= value < 1, f"{name} == {value}, must be in [0, 1)")
+    _check(cfg.batch_size >= 0, f"batch_size == {cfg.batch_size}, must be >= 0 (0 means full batch)")
+    _check(1 <= cfg.epochs <= MAX_EPOCHS, f"epochs == {cfg.epochs}, must be in [1, {MAX_EPOCHS}]")
+    for name in ("weight_decay", "l1", "min_delta"):
+        value = getattr(cfg, name)
+        _finite(name, value)
+        _check(value >= 0, f"{name} == {value}, must be >= 0")
+    _check(cfg.patience >= 0, f"patience == {cfg.patience}, must be >= 0 (0 turns early stopping off)")
+    _check(
+        cfg.class_weights in ("none", "balanced") or _parse_weights(cfg.class_weights) is not None,
+        f"class_weights == {cfg.class_weights!r}, must be 'none', 'balanced' or positive numbers like '1,2.5'",
+    )
+    _check(cfg.seed >= 0, f"seed == {cfg.seed}, must be >= 0")
+    _in_choices("device", cfg.device, DEVICES)
+
+
+def _validate_layers(layers: tuple[LayerSpec, ...]) -> None:
+    _check(len(layers) <= MAX_LAYERS, f"hidden layers == {len(layers)}, must be <= {MAX_LAYERS}")
+    for i, layer in enumerate(layers, 1):
+        _check(layer.units >= 1, f"hidden units == {layer.units} (layer {i}), must be >= 1")
+        _check(layer.units <= MAX_UNITS, f"hidden units == {layer.units} (layer {i}), must be <= {MAX_UNITS}")
+        _check(
+            layer.activation in ACTIVATIONS,
+            f"activation == {layer.activation!r} (layer {i}), must be one of {list(ACTIVATIONS)}",
+        )
+        _check(0 <= layer.dropout < 1, f"dropout == {layer.dropout} (layer {i}), must be in [0, 1)")
+
+
+def _parse_weights(text: str) -> tuple[float, ...] | None:
+    try:
+        weights = tuple(float(w) for w in text.split(","))
+    except ValueError:
+        return None
+    return weights if weights and all(math.isfinite(w) and w > 0 for w in weights) else None
+
+
+def custom_class_weights(cfg: RunConfig) -> tuple[float, ...] | None:
+    """The per-class weights of a custom ``class_weights`` list, else None."""
+    return None if cfg.class_weights in ("none", "balanced") else _parse_weights(cfg.class_weights)
+
+
+def check_against_data(cfg: RunConfig, n_features: int, n_classes: int, n_train: int) -> tuple[RunConfig, list[str]]:
+    """Checks that need the loaded data. Returns the (possibly clamped) config and notes for the user.
+
+    A batch larger than the training set is clamped, not refused; everything else raises.
+    """
+    notes = []
+    n_out = 1 if (n_classes == 2 and cfg.binary_loss == "bce") else n_classes
+    params = count_params(n_features, cfg.layers, n_out)
+    _check(params <= MAX_PARAMS, f"parameter count == {params:,}, must be <= {MAX_PARAMS:,}; use fewer or narrower layers")
+    weights = custom_class_weights(cfg)
+    _check(
+        weights is None or len(weights) == n_classes,
+        f"class_weights has {0 if weights is None else len(weights)} values, must have one per class ({n_classes})",
+    )
+    if cfg.batch_size > n_train:
+        notes.append(f"batch_size == {cfg.batch_size} is larger than the training set ({n_train} rows); using {n_train} (full batch).")
+        cfg = cfg.replace(batch_size=n_train)
+    return cfg, notes
+
+
+# ---------------------------------------------------------------- text codecs (URL and CLI)
+
+
+def _parse_bool(text: str) -> bool:
+    low = text.strip().lower()
+    if low in ("1", "true", "yes", "on"):
+        return True
+    if low in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{text!r} is not a boolean")
+
+
+# type name -> (parse text, format value); one table drives URL and CLI, as in tensorflow/playground's state.ts
+CODECS = {
+    "int": (int, str),
+    "float": (float, lambda v: f"{v:g}"),
+    "str": (str, str),
+    "bool": (_parse_bool, lambda v: "1" if v else "0"),
+    "tuple[LayerSpec, ...]": (parse_layers, format_layers),
+}
+FIELDS = {f.name: f for f in fields(RunConfig)}
+DEFAULT = RunConfig()
+
+
+def parse_value(name: str, text: str) -> Any:
+    parse, _ = CODECS[FIELDS[name].type]
+    try:
+        return parse(text)
+    except ConfigError:
+        raise
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} == {text!r}, must be a {FIELDS[name].type}") from None
+
+
+def format_value(name: str, value: Any) -> str:
+    return CODECS[FIELDS[name].type][1](value)
+
+
+def to_query(cfg: RunConfig) -> dict[str, str]:
+    """Fields that differ from the defaults, as URL query parameters (short links)."""
+    return {n: format_value(n, getattr(cfg, n)) for n in FIELDS if getattr(cfg, n) != getattr(DEFAULT, n)}
+
+
+def from_query(params: dict[str, str]) -> tuple[RunConfig, list[str]]:
+    """Build a config from query parameters; unknown keys are ignored and bad values keep the default.
+
+    Returns the config and one warning per rejected parameter.
+    """
+    cfg, warnings = DEFAULT, []
+    for name, text in params.items():
+        if name not in FIELDS:
+            continue
+        if isinstance(text, list):  # st.query_params.to_dict() keeps the last value; plain dicts may hold lists
+            text = text[-1]
+        try:
+            cfg = cfg.replace(**{name: parse_value(name, text)})
+        except ConfigError as err:
+            warnings.append(f"URL parameter {name}={text!r} ignored ({err}); using {format_value(name, getattr(cfg, name))!r}.")
+    return cfg, warnings

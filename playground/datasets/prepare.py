@@ -1,0 +1,82 @@
+"""Load a dataset for a config, then split (stratified) and scale it, fitted on train only."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.impute import SimpleImputer
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer, MinMaxScaler, StandardScaler
+
+from playground.datasets.registry import DATASETS
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    X: np.ndarray  # (n, d) float32; NaN marks a missing value
+    y: np.ndarray  # (n,) int64 in 0..C-1
+    feature_names: list[str]
+    class_names: list[str]
+    kind: str  # "2d" | "tabular" | "image"
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_names)
+
+    @property
+    def class_counts(self) -> np.ndarray:
+        return np.bincount(self.y, minlength=self.n_classes)
+
+
+@dataclass(frozen=True)
+class Splits:
+    """Model-ready arrays. X_*: (n, d) float32 scaled; y_*: (n,) int64."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    dataset: Dataset
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def n_features(self) -> int:
+        return self.X_train.shape[1]
+
+    @property
+    def n_classes(self) -> int:
+        return self.dataset.n_classes
+
+
+def load_dataset(cfg) -> Dataset:
+    """Raises DatasetUnavailable when a real set is neither on disk nor downloadable."""
+    info = DATASETS[cfg.dataset]
+    X, y, features, classes = info.load(cfg)
+    if classes is None:  # generated sets
+        classes = [f"class {c}" for c in range(int(y.max()) + 1)]
+    return Dataset(cfg.dataset, X, y, list(features), list(classes), info.kind)
+
+
+def split_and_scale(ds: Dataset, cfg) -> Splits:
+    """Stratified train/val/test split seeded by cfg.seed; imputer and scaler fitted on train."""
+    idx = np.arange(len(ds.y))
+    rest, test = train_test_split(idx, test_size=cfg.test_split, random_state=cfg.seed, stratify=ds.y)
+    val_fraction = cfg.val_split / (1 - cfg.test_split)
+    train, val = train_test_split(rest, test_size=val_fraction, random_state=cfg.seed, stratify=ds.y[rest])
+    steps, notes = [], []
+    if np.isnan(ds.X).any():
+        steps.append(SimpleImputer(strategy="median"))
+        missing = int(np.isnan(ds.X).any(axis=0).sum())
+        notes.append(f"{missing} feature(s) had missing values; filled with the training-set median.")
+    steps.append({"standard": StandardScaler(), "minmax": MinMaxScaler(), "none": FunctionTransformer()}[cfg.scaling])
+    pipe = make_pipeline(*steps).fit(ds.X[train])
+    out = lambda rows: pipe.transform(ds.X[rows]).astype(np.float32)  # noqa: E731
+    return Splits(out(train), ds.y[train], out(val), ds.y[val], out(test), ds.y[test], ds, tuple(notes))
+
+
+def prepare(cfg) -> Splits:
+    return split_and_scale(load_dataset(cfg), cfg)

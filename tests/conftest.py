@@ -1,0 +1,34 @@
+"""Shared fixtures: every test starts and ends with empty Streamlit caches and no stray threads."""
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("PLAYGROUND_DATA_DIR", str(ROOT.parent / "shared" / "data"))
+os.chdir(ROOT)  # AppTest paths and relative data dirs are resolved from the repo root
+
+# Threads this project starts carry these name prefixes.
+OUR_THREADS = ("playground-",)
+
+
+def _ours() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith(OUR_THREADS) and t.is_alive()]
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_threads():
+    """Clear session caches (fires on_release, which stops runners) and require our threads to end."""
+    import streamlit as st
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    deadline = time.monotonic() + 10
+    while _ours() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _ours(), f"threads outlived the test: {[t.name for t in _ours()]}"
