@@ -1,0 +1,64 @@
+"""The plane in which decision boundaries are drawn.
+
+2-D sets use their own input plane. Higher-dimensional sets use the plane of the first two
+principal components of the (scaled) training features: grid points in that plane are mapped
+back with ``inverse_transform`` (points on the affine PCA plane in feature space) and fed to the
+model. Pure numpy/sklearn: the trainer thread does the torch part.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.decomposition import PCA
+
+MAX_POINTS = 1500  # points drawn over the boundary (the plot stays light)
+
+
+@dataclass(frozen=True)
+class Plane:
+    xs: np.ndarray  # (R,) grid x coordinates in the plane
+    ys: np.ndarray  # (R,) grid y coordinates
+    features: np.ndarray  # (R*R, d) float32 model inputs, row-major over (y, x)
+    pca: PCA | None  # None when the data is already 2-D
+    axis_titles: tuple[str, str]
+    note: str  # what the plane is, for a caption ("" for 2-D sets)
+
+    def project(self, X: np.ndarray) -> np.ndarray:
+        """(n, d) -> (n, 2) plane coordinates."""
+        return X if self.pca is None else self.pca.transform(X)
+
+
+def resolution_for(n_features: int) -> int:
+    """100x100 for cheap inputs; coarser for wide inputs so a refresh stays in milliseconds."""
+    return 100 if n_features <= 64 else 40
+
+
+def make_plane(X_train: np.ndarray, resolution: int | None = None, margin: float = 0.15) -> Plane:
+    d = X_train.shape[1]
+    res = resolution or resolution_for(d)
+    pca = None if d == 2 else PCA(n_components=2, random_state=0).fit(X_train)
+    P = X_train if pca is None else pca.transform(X_train)
+    lo, hi = P.min(axis=0), P.max(axis=0)
+    pad = (hi - lo) * margin + 1e-6
+    xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], res)
+    ys = np.linspace(lo[1] - pad[1], hi[1] + pad[1], res)
+    gx, gy = np.meshgrid(xs, ys)  # (R, R), row = y
+    grid = np.column_stack([gx.ravel(), gy.ravel()])
+    features = grid if pca is None else pca.inverse_transform(grid)
+    if pca is None:
+        return Plane(xs, ys, features.astype(np.float32), None, ("x1", "x2"), "")
+    explained = pca.explained_variance_ratio_.sum() * 100
+    note = (
+        f"{d} features: the boundary is drawn in the plane of the first two principal components "
+        f"(PCA on the training set, {explained:.0f}% of the variance); points are projected onto it."
+    )
+    return Plane(xs, ys, features.astype(np.float32), pca, ("PC 1", "PC 2"), note)
+
+
+def sample_points(X: np.ndarray, y: np.ndarray, plane: Plane, limit: int = MAX_POINTS, seed: int = 0):
+    """At most ``limit`` points projected to the plane: ((m, 2) float32, (m,) int64)."""
+    if len(y) > limit:
+        keep = np.random.default_rng(seed).choice(len(y), limit, replace=False)
+        X, y = X[keep], y[keep]
+    return plane.project(X).astype(np.float32), y
