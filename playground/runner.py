@@ -257,7 +257,7 @@ class Runner:
 
 
 class _Stream(Callback):
-    """Publishes history every epoch and the boundary grid / extras at most every ``publish_every`` s."""
+    """Publishes counters every epoch; history, boundary grid and extras at most every ``publish_every`` s."""
 
     def __init__(self, runner: Runner, splits: Splits, started: float):
         self.runner, self.splits, self.started = runner, splits, started
@@ -281,7 +281,6 @@ class _Stream(Callback):
         expensive = force or now - self.last_publish >= self.runner.publish_every
         changes = {
             "epoch": trainer.epoch,
-            "history": self.history.as_arrays(),
             "wall_seconds": now - self.started,
             "train_seconds": trainer.train_seconds,
             "notes": tuple(trainer.notes) + self.splits.notes,
@@ -297,6 +296,7 @@ class _Stream(Callback):
             }
         if expensive:
             self.last_publish = now
+            changes["history"] = self.history.as_arrays()  # O(epochs): only at publish rate
             changes["boundary"] = self._boundary(trainer)
             changes["extras"] = {cb.snapshot_key: cb.snapshot() for cb in trainer.callbacks if hasattr(cb, "snapshot_key")}
         if trainer.stop_training or test is not None:

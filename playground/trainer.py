@@ -10,7 +10,6 @@ are kept as detached tensors and reduced once per epoch.
 """
 from __future__ import annotations
 
-import math
 import time
 from typing import Iterable
 
@@ -230,7 +229,3 @@ class Trainer:
         while not self.stop_training:
             self.train_epoch()
         return self.finish()
-
-
-def is_finite(value: float) -> bool:
-    return isinstance(value, (int, float)) and math.isfinite(value)
