@@ -274,7 +274,9 @@ class _Stream(Callback):
         self.publish(trainer, force=True)
 
     def on_epoch_end(self, trainer: Trainer, logs: dict) -> None:
-        self.publish(trainer, logs=logs)
+        # The last epoch before a pause publishes in full: a paused page must not show stale curves.
+        pausing = self.runner._paused and self.runner._steps <= 1
+        self.publish(trainer, logs=logs, force=pausing)
 
     def publish(self, trainer: Trainer, logs: dict | None = None, force: bool = False, test: dict | None = None):
         now = time.monotonic()
