@@ -213,9 +213,9 @@ class Runner:
             stream.begin(trainer)
             self._loop(trainer)
             if trainer.status in ("finished", "early_stopped", "stopped"):
-                stream.publish(trainer, force=True, test=trainer.finish())
+                stream.publish(trainer, final=True, test=trainer.finish())
             else:
-                stream.publish(trainer, force=True)
+                stream.publish(trainer, final=True)
         except Exception as err:  # the page shows it; no dead spinner
             detail = traceback.format_exc(limit=4)
             with self._lock:
@@ -278,9 +278,12 @@ class _Stream(Callback):
         pausing = self.runner._paused and self.runner._steps <= 1
         self.publish(trainer, logs=logs, force=pausing)
 
-    def publish(self, trainer: Trainer, logs: dict | None = None, force: bool = False, test: dict | None = None):
+    def publish(self, trainer: Trainer, logs: dict | None = None, force: bool = False, test: dict | None = None,
+                final: bool = False):  # fmt: skip
+        """``final``: the run has ended; its status lands together with full history and test metrics,
+        so a page that stops polling on seeing a final status never keeps a partial snapshot."""
         now = time.monotonic()
-        expensive = force or now - self.last_publish >= self.runner.publish_every
+        expensive = force or final or now - self.last_publish >= self.runner.publish_every
         changes = {
             "epoch": trainer.epoch,
             "wall_seconds": now - self.started,
@@ -301,7 +304,7 @@ class _Stream(Callback):
             changes["history"] = self.history.as_arrays()  # O(epochs): only at publish rate
             changes["boundary"] = self._boundary(trainer)
             changes["extras"] = {cb.snapshot_key: cb.snapshot() for cb in trainer.callbacks if hasattr(cb, "snapshot_key")}
-        if trainer.stop_training or test is not None:
+        if final:
             changes.update(status=trainer.status, message=trainer.message)
         if test is not None:
             changes["test"] = test
