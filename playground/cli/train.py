@@ -1,0 +1,173 @@
+"""``python -m playground train``: one run from flags; a short summary, or one JSON object with ``--json``.
+
+Every RunConfig field is a flag (``--field-name VALUE``), generated from ``config.FIELDS`` and parsed
+with the same codecs as the URL, so the CLI, the page and links never drift apart. The run uses the
+same engine as the page: ``prepare(cfg)`` then ``Trainer(cfg, splits, standard_callbacks(cfg)).fit()``.
+
+    python -m playground train --dataset spiral --layers "100:relu" --optimizer adam --lr 0.001 \\
+        --batch-size 0 --epochs 1000 --seed 0 --json
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from dataclasses import replace
+from urllib.parse import urlencode
+
+import numpy as np
+
+from playground.config import DEFAULT, FIELDS, ConfigError, RunConfig, format_value, parse_value, to_query
+from playground.trainer import Callback
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "train",
+        help="train one network and print its metrics",
+        description="Train one network. Flags mirror the page's settings; values use the URL syntax.",
+    )
+    for name, f in FIELDS.items():
+        is_bool = FIELDS[name].type == "bool"
+        p.add_argument(
+            "--" + name.replace("_", "-"),
+            dest=name,
+            default=None,  # None = not given: keep RunConfig's default
+            metavar="0|1" if is_bool else name.upper(),
+            nargs="?" if is_bool else None,
+            const="1" if is_bool else None,  # a bare --restore-best means 1
+            help=f"{f.metadata['help']} (default: {format_value(name, getattr(DEFAULT, name))})",
+        )
+    p.add_argument("--dropout", metavar="P", help="dropout after every hidden layer (overrides per-layer values)")
+    p.add_argument("--batchnorm", action="store_true", help="BatchNorm1d in every hidden layer")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    p.add_argument("--progress", type=int, metavar="N",
+                   help="a progress line on stderr every N epochs (default: 10 per run; none with --json)")  # fmt: skip
+    p.set_defaults(func=run)
+
+
+def config_from_args(args: argparse.Namespace) -> RunConfig:
+    """Parse the given flags with the URL codecs; RunConfig validation raises ConfigError."""
+    values = {name: parse_value(name, getattr(args, name)) for name in FIELDS if getattr(args, name) is not None}
+    layers = values.get("layers", DEFAULT.layers)
+    if args.dropout is not None:
+        try:
+            p = float(args.dropout)
+        except ValueError:
+            raise ConfigError(f"dropout == {args.dropout!r}, must be a number in [0, 1)") from None
+        layers = tuple(replace(layer, dropout=p) for layer in layers)
+    if args.batchnorm:
+        layers = tuple(replace(layer, batchnorm=True) for layer in layers)
+    return RunConfig(**{**values, "layers": layers})
+
+
+def run(args: argparse.Namespace) -> int:
+    from playground.callbacks import standard_callbacks
+    from playground.datasets import DatasetUnavailable, prepare
+    from playground.trainer import Trainer
+
+    cfg = config_from_args(args)  # ConfigError -> "error: ..." and exit 2 in cli.main
+    try:
+        splits = prepare(cfg)
+    except DatasetUnavailable as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    callbacks = standard_callbacks(cfg)
+    every = args.progress if args.progress is not None else (0 if args.json or args.quiet else max(1, cfg.epochs // 10))
+    if every > 0 and not args.quiet:
+        callbacks.append(Progress(every, cfg.epochs))
+    trainer = Trainer(cfg, splits, callbacks)
+    test = trainer.fit()
+    result = summarize(trainer, test)
+    if args.json:
+        print(json.dumps(_jsonable(result), allow_nan=False))
+    else:
+        print(format_summary(result))
+    return 0
+
+
+def summarize(trainer, test: dict) -> dict:
+    """The run as plain data. train_/val_/test_ metrics are evaluated once, in eval mode, on the
+    final weights (the restored best ones when early stopping restored them)."""
+    train, val = trainer.evaluate("train"), trainer.evaluate("val")
+    n_train = len(trainer.splits.y_train)
+    seconds = trainer.train_seconds
+    cfg = trainer.cfg  # effective config (batch_size clamped to the training set, see notes)
+    return {
+        "config": config_dict(cfg),
+        "query": urlencode(to_query(cfg)),
+        "status": trainer.status,
+        "message": trainer.message,
+        "notes": [*trainer.notes, *trainer.splits.notes],
+        "epochs_run": test["epochs_run"],
+        "train_loss": train["loss"],
+        "val_loss": val["loss"],
+        "test_loss": test["test_loss"],
+        "train_accuracy": train["accuracy"],
+        "val_accuracy": val["accuracy"],
+        "test_accuracy": test["test_accuracy"],
+        "balanced_accuracy": test["test_balanced_accuracy"],
+        "test_recall": test["test_recall"],
+        "confusion_matrix": test["test_confusion"],
+        "class_names": trainer.splits.dataset.class_names,
+        "seconds": seconds,
+        "samples_per_second": trainer.epoch * n_train / seconds if seconds > 0 else float("nan"),
+        "n_train": n_train,
+        "n_val": len(trainer.splits.y_val),
+        "n_test": len(trainer.splits.y_test),
+        "n_params": trainer.n_params,
+        "device": str(trainer.device),
+    }
+
+
+def config_dict(cfg: RunConfig) -> dict:
+    """Native JSON values per field; ``layers`` in its ``--layers`` syntax."""
+    return {name: format_value(name, cfg.layers) if name == "layers" else getattr(cfg, name) for name in FIELDS}
+
+
+def _jsonable(value):
+    """numpy -> lists and Python numbers; NaN / inf -> None (strict JSON)."""
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_jsonable(v) for v in (value.tolist() if isinstance(value, np.ndarray) else value)]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def format_summary(r: dict) -> str:
+    c = r["config"]
+    batch = "full batch" if c["batch_size"] == 0 or c["batch_size"] >= r["n_train"] else f"batch {c['batch_size']}"
+    lines = [
+        f"{c['dataset']}: layers {c['layers'] or '(none)'}, {c['optimizer']} lr {c['lr']:g}, {batch}, seed {c['seed']}",
+        r["message"] or r["status"],
+        f"{'':6}{'loss':>9}{'accuracy':>10}",
+        *(f"{s:6}{r[s + '_loss']:9.4f}{r[s + '_accuracy']:10.4f}" for s in ("train", "val", "test")),
+        f"test balanced accuracy {r['balanced_accuracy']:.4f}",
+        "test confusion (rows = true, columns = predicted):",
+        *("  " + " ".join(f"{v:5d}" for v in row) for row in np.asarray(r["confusion_matrix"])),
+        f"{r['epochs_run']} epochs in {r['seconds']:.2f} s ({r['samples_per_second']:,.0f} samples/s), "
+        f"{r['n_params']:,} parameters, {r['device']}",
+        *(f"note: {n}" for n in r["notes"]),
+    ]
+    return "\n".join(lines)
+
+
+class Progress(Callback):
+    """A one-line progress report on stderr every ``every`` epochs."""
+
+    def __init__(self, every: int, epochs: int):
+        self.every, self.epochs = every, epochs
+
+    def on_epoch_end(self, trainer, logs: dict) -> None:
+        if logs["epoch"] % self.every == 0 or logs["epoch"] == self.epochs or trainer.stop_training:
+            print(
+                f"epoch {logs['epoch']:>{len(str(self.epochs))}}/{self.epochs}  loss {logs['loss']:.4f}  "
+                f"acc {logs['accuracy']:.3f}  val_loss {logs['val_loss']:.4f}  val_acc {logs['val_accuracy']:.3f}",
+                file=sys.stderr,
+            )

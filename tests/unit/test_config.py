@@ -1,0 +1,146 @@
+"""RunConfig validation messages, data-dependent checks, layer syntax and the URL codecs."""
+import re
+
+import pytest
+
+from playground.config import (
+    DEFAULT, FIELDS, MAX_PARAMS, ConfigError, LayerSpec, RunConfig, check_against_data, format_layers,
+    from_query, parse_layers, parse_value, to_query,
+)  # fmt: skip
+
+
+def error_of(**changes) -> str:
+    with pytest.raises(ConfigError) as info:
+        RunConfig(**changes)
+    return str(info.value)
+
+
+def test_default_config_is_valid_and_frozen():
+    cfg = RunConfig()
+    with pytest.raises(Exception):
+        cfg.lr = 1.0  # type: ignore[misc]
+    assert cfg.replace(lr=0.5).lr == 0.5 and cfg.lr == 0.01
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"layers": (LayerSpec(0),)}, "hidden units == 0 (layer 1), must be >= 1"),
+        ({"layers": (LayerSpec(8), LayerSpec(-3))}, "hidden units == -3 (layer 2), must be >= 1"),
+        ({"layers": (LayerSpec(5000),)}, "hidden units == 5000 (layer 1), must be <= 4096"),
+        ({"layers": (LayerSpec(4, "swish"),)}, "activation == 'swish' (layer 1), must be one of ['relu'"),
+        ({"layers": (LayerSpec(4, dropout=1.0),)}, "dropout == 1.0 (layer 1), must be in [0, 1)"),
+        ({"layers": (LayerSpec(4),) * 17}, "hidden layers == 17, must be <= 16"),
+        ({"lr": 0}, "lr == 0, must be in (0, 10]"),
+        ({"lr": -0.1}, "lr == -0.1, must be in (0, 10]"),
+        ({"lr": float("nan")}, "lr == nan, must be a finite number"),
+        ({"val_split": 0.5, "test_split": 0.45}, "val_split + test_split == 0.95, must be < 0.9"),
+        ({"val_split": 0.0}, "val_split == 0.0, must be in (0, 1)"),
+        ({"dataset": "iris"}, "dataset == 'iris', must be one of ['spiral'"),
+        ({"optimizer": "lbfgs"}, "optimizer == 'lbfgs', must be one of"),
+        ({"batch_size": -1}, "batch_size == -1, must be >= 0 (0 means full batch)"),
+        ({"epochs": 0}, "epochs == 0, must be in [1, 100000]"),
+        ({"momentum": 1.0}, "momentum == 1.0, must be in [0, 1)"),
+        ({"n_samples": 5}, "n_samples == 5, must be in [10, 50000]"),
+        ({"classes": 1}, "classes == 1, must be in [2, 10]"),
+        ({"class_weights": "1,-2"}, "class_weights == '1,-2', must be 'none', 'balanced' or positive numbers"),
+        ({"patience": -1}, "patience == -1, must be >= 0"),
+        ({"seed": -1}, "seed == -1, must be >= 0"),
+    ],
+)
+def test_validation_messages_name_field_value_and_limit(changes, message):
+    assert error_of(**changes).startswith(message)
+
+
+def test_config_error_is_a_value_error():
+    assert issubclass(ConfigError, ValueError)  # cli.main turns ValueError into "error: ..." and exit 2
+
+
+def test_batch_larger_than_train_is_clamped_with_a_note():
+    cfg, notes = check_against_data(RunConfig(batch_size=500), n_features=2, n_classes=3, n_train=120)
+    assert cfg.batch_size == 120
+    assert len(notes) == 1 and "batch_size == 500" in notes[0] and "120" in notes[0]
+    same, notes = check_against_data(RunConfig(batch_size=0), 2, 3, 120)
+    assert same.batch_size == 0 and notes == []  # full batch stays 0
+
+
+def test_parameter_cap():
+    wide = RunConfig(layers=parse_layers("2048,2048"))  # 784*2048 + 2048*2048 + ... = 5.8M
+    with pytest.raises(ConfigError, match=rf"parameter count == [\d,]+, must be <= {MAX_PARAMS:,}"):
+        check_against_data(wide, n_features=784, n_classes=10, n_train=1000)
+    check_against_data(wide, n_features=2, n_classes=3, n_train=1000)  # 2*2048 + 2048*2048 + ... = 4.2M fits
+
+
+def test_custom_class_weights_need_one_per_class():
+    with pytest.raises(ConfigError, match=r"class_weights has 2 values, must have one per class \(3\)"):
+        check_against_data(RunConfig(class_weights="1,2"), 2, 3, 100)
+    check_against_data(RunConfig(class_weights="1,2,3"), 2, 3, 100)
+
+
+# ---------------------------------------------------------------- --layers / URL syntax
+
+
+def test_parse_layers_syntax():
+    assert parse_layers("") == ()
+    assert parse_layers("100:relu") == (LayerSpec(100, "relu"),)
+    assert parse_layers("8") == (LayerSpec(8, "relu"),)  # activation defaults to relu
+    assert parse_layers(" 64:tanh:0.2:bn , 32:gelu:0.1, 16::0") == (
+        LayerSpec(64, "tanh", 0.2, True), LayerSpec(32, "gelu", 0.1, False), LayerSpec(16, "relu", 0.0, False),
+    )  # fmt: skip
+    with pytest.raises(ConfigError, match=re.escape("hidden units == 'ten' (layer 2), must be an integer >= 1")):
+        parse_layers("8,ten")
+    with pytest.raises(ConfigError, match=re.escape("dropout == 'x' (layer 1), must be a number in [0, 1)")):
+        parse_layers("8:relu:x")
+    with pytest.raises(ConfigError, match="has 5 parts"):
+        parse_layers("8:relu:0.1:bn:extra")
+
+
+def test_layer_tokens_round_trip():
+    layers = (LayerSpec(100, "relu"), LayerSpec(64, "tanh", 0.2, True), LayerSpec(3, "linear", 0.5))
+    assert format_layers(layers) == "100:relu,64:tanh:0.2:bn,3:linear:0.5"
+    assert parse_layers(format_layers(layers)) == layers
+
+
+def _non_default_config() -> RunConfig:
+    return RunConfig(
+        dataset="wine", n_samples=123, classes=4, noise=0.35, pima_missing="drop_rows", val_split=0.15,
+        test_split=0.25, scaling="minmax", layers=parse_layers("64:tanh:0.2:bn,8:elu"), init="xavier",
+        binary_loss="softmax", optimizer="rmsprop", lr=0.0003, momentum=0.5, beta1=0.8, beta2=0.99, rho=0.95,
+        batch_size=0, epochs=77, weight_decay=1e-4, l1=2e-5, patience=9, min_delta=0.001, restore_best=False,
+        class_weights="1,2.5,1", seed=42, device="cpu",
+    )  # fmt: skip
+
+
+def test_url_round_trip_covers_every_field():
+    cfg = _non_default_config()
+    query = to_query(cfg)
+    assert set(query) == set(FIELDS)  # the helper really changes every field
+    assert all(isinstance(v, str) for v in query.values())
+    back, warnings = from_query(query)
+    assert back == cfg and warnings == []
+
+
+def test_url_keeps_only_changed_fields():
+    assert to_query(DEFAULT) == {}
+    assert to_query(RunConfig(lr=0.1, layers=parse_layers("4:relu,4:relu"))) == {"lr": "0.1", "layers": "4:relu,4:relu"}
+
+
+@pytest.mark.parametrize("key, text", [("lr", "fast"), ("lr", "-1"), ("epochs", "1e3x"), ("layers", "8:swish"),
+                                       ("restore_best", "maybe"), ("optimizer", "lbfgs")])  # fmt: skip
+def test_malformed_url_parameter_keeps_the_default_and_warns(key, text):
+    cfg, warnings = from_query({key: text, "seed": "7"})
+    assert getattr(cfg, key) == getattr(DEFAULT, key)
+    assert cfg.seed == 7  # the good parameter still applies
+    assert len(warnings) == 1 and warnings[0].startswith(f"URL parameter {key}={text!r} ignored")
+
+
+def test_unknown_url_keys_are_ignored_and_lists_take_the_last_value():
+    cfg, warnings = from_query({"utm_source": "mail", "lr": ["0.1", "0.2"]})
+    assert cfg == DEFAULT.replace(lr=0.2) and warnings == []
+
+
+def test_parse_value_uses_the_field_type():
+    assert parse_value("restore_best", "0") is False and parse_value("restore_best", "yes") is True
+    assert parse_value("epochs", "12") == 12 and parse_value("lr", "1e-3") == 0.001
+    with pytest.raises(ConfigError, match="epochs == 'many', must be a int"):
+        parse_value("epochs", "many")

@@ -1,0 +1,245 @@
+"""The threaded Runner: start / pause / step / resume / set_lr / stop / reset, errors, heartbeat, jobs.
+
+Every wait is a bounded poll; the autouse fixture in conftest.py also checks no thread survives.
+"""
+import time
+
+import numpy as np
+import pytest
+
+from playground.config import RunConfig, parse_layers
+from playground.datasets import prepare
+from playground.runner import Runner
+from playground.trainer import Callback
+
+LONG = RunConfig(n_samples=50, epochs=100_000)  # never finishes on its own
+
+
+def wait_for(predicate, timeout: float = 10.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.01)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def settled_epoch(runner: Runner, quiet: float = 0.3) -> int:
+    """The epoch once it has stopped changing for ``quiet`` seconds (a pause lets the current epoch end)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        epoch = runner.snapshot().epoch
+        time.sleep(quiet)
+        if runner.snapshot().epoch == epoch:
+            return epoch
+    raise AssertionError("epoch never settled")
+
+
+@pytest.fixture
+def runner():
+    r = Runner(publish_every=0.05)
+    yield r
+    r.stop()
+
+
+@pytest.fixture(scope="module")
+def splits():
+    return prepare(LONG)
+
+
+def test_start_publishes_history_and_boundary(runner, splits):
+    runner.start(LONG, splits)
+    snap = wait_for(lambda: (s := runner.snapshot()).epoch >= 3 and len(s.history.get("loss", ())) and s, what="3 epochs")
+    assert snap.status == "running" and snap.active and runner.alive
+    assert snap.config == LONG and snap.epochs == LONG.epochs and snap.n_train == len(splits.y_train)
+    assert 1 <= len(snap.history["loss"]) <= snap.epoch  # history arrays are published at publish rate
+    assert snap.boundary["proba"].shape == (100, 100, 3)
+    np.testing.assert_allclose(snap.boundary["proba"].sum(-1), 1, rtol=1e-5)
+    assert snap.val["confusion"].shape == (3, 3) and snap.samples_per_second > 0
+
+
+def test_pause_step_resume(runner, splits):
+    runner.start(LONG, splits)
+    wait_for(lambda: runner.snapshot().epoch >= 2, what="2 epochs")
+    runner.pause()
+    paused_at = settled_epoch(runner)
+    assert runner.snapshot().status == "paused"
+    runner.step()
+    wait_for(lambda: runner.snapshot().epoch == paused_at + 1, what="one step")
+    assert settled_epoch(runner) == paused_at + 1  # exactly one epoch, then paused again
+    runner.step(3)
+    wait_for(lambda: runner.snapshot().epoch == paused_at + 4, what="three steps")
+    assert settled_epoch(runner) == paused_at + 4 and runner.snapshot().status == "paused"
+    runner.resume()
+    wait_for(lambda: runner.snapshot().epoch >= paused_at + 7, what="resumed training")
+    assert runner.snapshot().status == "running"
+
+
+def test_start_paused_trains_nothing_until_stepped(runner, splits):
+    runner.start(LONG, splits, paused=True)
+    wait_for(lambda: runner.snapshot().status == "paused", what="paused")
+    assert settled_epoch(runner, quiet=0.2) == 0
+    runner.step()
+    wait_for(lambda: runner.snapshot().epoch == 1, what="first step")
+
+
+def test_set_lr_is_applied_and_marked(runner, splits):
+    runner.start(LONG, splits, paused=True)
+    runner.step(2)
+    wait_for(lambda: runner.snapshot().epoch == 2, what="2 steps")
+    runner.set_lr(0.123)
+    runner.step()
+    snap = wait_for(lambda: (s := runner.snapshot()).epoch == 3 and s, what="third step")
+    assert snap.lr_changes == ((3, 0.123),)  # first epoch trained with the new lr
+    assert snap.history["lr"].tolist() == [0.01, 0.01, 0.123]
+    assert [g["lr"] for g in runner._trainer.optimizer.param_groups] == [0.123]
+
+
+def test_stop_computes_test_metrics(runner, splits):
+    runner.start(LONG, splits)
+    wait_for(lambda: runner.snapshot().epoch >= 2, what="2 epochs")
+    runner.stop()
+    snap = runner.snapshot()
+    assert not runner.alive
+    assert snap.status == "stopped" and "stopped by the user" in snap.message and not snap.active
+    assert snap.test["test_confusion"].sum() == len(splits.y_test)
+    assert 0 <= snap.test["test_accuracy"] <= 1 and snap.test["epochs_run"] == snap.epoch
+
+
+def test_finishes_on_its_own(runner):
+    cfg = RunConfig(n_samples=30, epochs=5)
+    runner.start(cfg, prepare(cfg))
+    snap = wait_for(lambda: (s := runner.snapshot()).status == "finished" and s, what="finished")
+    assert snap.epoch == 5 and snap.test is not None and snap.history["epoch"].tolist() == [1, 2, 3, 4, 5]
+    wait_for(lambda: not runner.alive, what="thread end")
+
+
+def test_reset_returns_to_idle(runner, splits):
+    runner.start(LONG, splits)
+    wait_for(lambda: runner.snapshot().epoch >= 1, what="1 epoch")
+    before = runner.snapshot().version
+    runner.reset()
+    snap = runner.snapshot()
+    assert snap.status == "idle" and snap.epoch == 0 and snap.history == {} and snap.version > before
+    assert not runner.alive and runner.submit("noop", lambda trainer: iter(())) is False  # no model after reset
+
+
+def test_restart_replaces_the_previous_run(runner, splits):
+    runner.start(LONG, splits)
+    wait_for(lambda: runner.snapshot().epoch >= 2, what="2 epochs")
+    short = RunConfig(n_samples=30, epochs=3)
+    runner.start(short, prepare(short))
+    snap = wait_for(lambda: (s := runner.snapshot()).status == "finished" and s, what="second run")
+    assert snap.config == short and snap.epoch == 3
+
+
+class Boom(Callback):
+    def on_epoch_end(self, trainer, logs):
+        if logs["epoch"] == 2:
+            raise RuntimeError("boom at epoch 2")
+
+
+def test_callback_error_is_surfaced_in_the_snapshot(runner, splits):
+    runner.start(LONG, splits, extra_callbacks=lambda: [Boom()])
+    snap = wait_for(lambda: (s := runner.snapshot()).status == "error" and s, what="error status")
+    assert snap.message == "RuntimeError: boom at epoch 2"
+    assert any("Traceback" in note for note in snap.notes)
+    wait_for(lambda: not runner.alive, what="thread end")
+
+
+def test_divergence_is_a_final_status(runner):
+    cfg = RunConfig(n_samples=100, epochs=1000, layers=parse_layers("32:linear,32:linear,32:linear"), optimizer="sgd", lr=1.0)
+    runner.start(cfg, prepare(cfg))
+    snap = wait_for(lambda: (s := runner.snapshot()).status == "diverged" and s, what="diverged")
+    assert snap.message == f"loss diverged at epoch {snap.epoch}; try a smaller learning rate"
+    assert snap.test is None and len(snap.history["loss"]) == snap.epoch  # the final publish is complete
+
+
+def test_paused_snapshot_is_complete_after_steps(splits):
+    runner = Runner(publish_every=60)  # nothing would be republished by time alone
+    try:
+        runner.start(LONG, splits, paused=True)
+        wait_for(lambda: runner._trainer is not None, what="a model")
+        runner.step(3)
+        snap = wait_for(lambda: (s := runner.snapshot()).epoch == 3 and s.status == "paused" and s, what="3 steps")
+        snap = wait_for(lambda: (s := runner.snapshot()).history and len(s.history["epoch"]) == 3 and s, timeout=2,
+                        what="the paused snapshot to hold all 3 epochs")  # fmt: skip
+        assert snap.val["balanced_accuracy"] == snap.history["val_balanced_accuracy"][-1]
+    finally:
+        runner.stop()
+
+
+def test_heartbeat_timeout_stops_the_thread(splits):
+    runner = Runner(heartbeat_timeout=0.3)
+    try:
+        runner.start(LONG, splits)
+        snap = wait_for(lambda: (s := runner.snapshot()).status == "stopped" and s, what="heartbeat stop")
+        assert "no heartbeat" in snap.message
+        wait_for(lambda: not runner.alive, what="thread end")
+    finally:
+        runner.stop()
+
+
+def test_heartbeats_keep_the_run_alive(splits):
+    runner = Runner(heartbeat_timeout=0.3)
+    try:
+        runner.start(LONG, splits)
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline:
+            runner.heartbeat()
+            time.sleep(0.05)
+        assert runner.snapshot().status == "running" and runner.alive
+    finally:
+        runner.stop()
+
+
+def counting_job(chunks: int):
+    """A job factory: ``chunks`` steps of progress, then a result computed from the model."""
+
+    def job(trainer):
+        for i in range(chunks):
+            yield {"progress": (i + 1) / chunks}
+        yield {"progress": 1.0, "result": {"n_params": trainer.n_params}}
+
+    return job
+
+
+def test_submit_during_a_run_reports_progress_and_result(runner, splits):
+    runner.start(LONG, splits)
+    wait_for(lambda: runner._trainer is not None and runner.snapshot().epoch >= 1, what="a model")
+    assert runner.submit("count", counting_job(4)) is True
+    job = wait_for(lambda: (j := runner.snapshot().jobs.get("count")) and j["status"] == "done" and j, what="job done")
+    assert job["progress"] == 1.0 and job["result"] == {"n_params": runner._trainer.n_params}
+    assert runner.snapshot().status == "running"  # training carried on
+
+
+def test_submit_while_paused_and_after_the_run(runner):
+    cfg = RunConfig(n_samples=30, epochs=2)
+    runner.start(cfg, prepare(cfg), paused=True)
+    wait_for(lambda: runner._trainer is not None, what="a model")
+    assert runner.submit("paused", counting_job(3))
+    wait_for(lambda: runner.snapshot().jobs.get("paused", {}).get("status") == "done", what="job on a paused run")
+    runner.resume()
+    wait_for(lambda: runner.snapshot().status == "finished" and not runner.alive, what="finished")
+    assert runner.submit("after", counting_job(2))  # no training thread: a short-lived jobs thread
+    job = wait_for(lambda: (j := runner.snapshot().jobs.get("after")) and j["status"] == "done" and j, what="job done")
+    assert job["result"]["n_params"] > 0
+
+
+def test_failing_job_reports_its_error(runner):
+    cfg = RunConfig(n_samples=30, epochs=2)
+    runner.start(cfg, prepare(cfg))
+    wait_for(lambda: runner.snapshot().status == "finished", what="finished")
+
+    def broken(trainer):
+        yield {"progress": 0.5}
+        raise ValueError("bad chunk")
+
+    runner.submit("broken", broken)
+    job = wait_for(lambda: (j := runner.snapshot().jobs.get("broken")) and j["status"] == "error" and j, what="job error")
+    assert job["message"] == "ValueError: bad chunk"
+
+
+def test_submit_without_a_model_is_refused():
+    assert Runner().submit("x", counting_job(1)) is False

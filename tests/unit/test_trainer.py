@@ -1,0 +1,263 @@
+"""Trainer against references: sklearn metrics, a direct model forward, and hand-written losses."""
+import copy
+import math
+import re
+import warnings
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from sklearn.metrics import balanced_accuracy_score, confusion_matrix, log_loss
+from sklearn.utils.class_weight import compute_class_weight
+
+from playground import metrics
+from playground.boundary import make_plane
+from playground.callbacks import DivergenceGuard, EarlyStopping, History, standard_callbacks
+from playground.config import RunConfig, parse_layers
+from playground.datasets import prepare
+from playground.trainer import Callback, Trainer
+
+SMALL = dict(n_samples=100, epochs=20)
+
+
+def trainer_for(callbacks=None, **changes) -> Trainer:
+    cfg = RunConfig(**{**SMALL, **changes})
+    return Trainer(cfg, prepare(cfg), standard_callbacks(cfg) if callbacks is None else callbacks)
+
+
+def history_of(trainer: Trainer) -> History:
+    return next(cb for cb in trainer.callbacks if isinstance(cb, History))
+
+
+class Snapshots(Callback):
+    """Copies of the weights after every epoch, keyed by epoch."""
+
+    def __init__(self):
+        self.states = {}
+
+    def on_epoch_end(self, trainer, logs):
+        self.states[logs["epoch"]] = copy.deepcopy(trainer.model.state_dict())
+
+
+def same_weights(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+# ---------------------------------------------------------------- fit, logs, early stopping, divergence
+
+
+def test_fit_runs_the_configured_epochs_and_returns_test_logs():
+    trainer = trainer_for(epochs=5)
+    test = trainer.fit()
+    assert trainer.status == "finished" and trainer.epoch == 5 == test["epochs_run"]
+    assert {"test_loss", "test_accuracy", "test_balanced_accuracy", "test_recall", "test_confusion"} <= set(test)
+    assert test["test_confusion"].sum() == len(trainer.splits.y_test)
+    logs = history_of(trainer).logs
+    assert logs["epoch"] == [1, 2, 3, 4, 5]
+    assert all(s > 0 for s in logs["samples_per_second"]) and trainer.train_seconds > 0
+    assert logs["seconds"][-1] == pytest.approx(trainer.train_seconds)
+    assert logs["loss"][-1] < logs["loss"][0]
+
+
+# Tiny noisy spiral and a wide net at a large lr: val loss falls for a few epochs, then rises (overfitting).
+OVERFIT = dict(n_samples=30, noise=1.0, layers=parse_layers("128:relu"), lr=0.05, epochs=200)
+
+
+@pytest.mark.parametrize("restore_best", [True, False])
+def test_early_stopping_restores_the_best_weights(restore_best):
+    cfg = RunConfig(**OVERFIT, patience=5, restore_best=restore_best)
+    snaps, stopper = Snapshots(), EarlyStopping(cfg.patience, cfg.min_delta, cfg.restore_best)
+    trainer = Trainer(cfg, prepare(cfg), [History(), snaps, stopper])  # snaps sees each epoch before any restore
+    trainer.fit()
+    val_loss = history_of(trainer).logs["val_loss"]
+    assert trainer.status == "early_stopped"
+    assert trainer.epoch == stopper.best_epoch + cfg.patience < cfg.epochs
+    assert stopper.best_epoch == int(np.argmin(val_loss)) + 1 and stopper.best == min(val_loss)
+    best, last = snaps.states[stopper.best_epoch], snaps.states[trainer.epoch]
+    assert not same_weights(best, last)
+    assert same_weights(trainer.model.state_dict(), best if restore_best else last)
+    if restore_best:
+        assert trainer.evaluate("val")["loss"] == pytest.approx(stopper.best, rel=1e-6)
+        assert f"restored the best weights (epoch {stopper.best_epoch}" in trainer.message
+
+
+def test_early_stopping_off_by_default():
+    assert not any(isinstance(cb, EarlyStopping) for cb in standard_callbacks(RunConfig()))
+    assert any(isinstance(cb, EarlyStopping) for cb in standard_callbacks(RunConfig(patience=3)))
+
+
+def test_real_divergence_stops_and_keeps_history():
+    # A deep linear net under plain SGD at lr=1 blows up within a few epochs.
+    trainer = trainer_for(layers=parse_layers("32:linear,32:linear,32:linear"), optimizer="sgd", lr=1.0, epochs=50)
+    test = trainer.fit()
+    logs = history_of(trainer).logs
+    assert trainer.status == "diverged" and trainer.epoch < 50
+    assert trainer.message == f"loss diverged at epoch {trainer.epoch}; try a smaller learning rate"
+    assert len(logs["loss"]) == trainer.epoch  # history kept, up to and including the bad epoch
+    assert not (math.isfinite(logs["loss"][-1]) and math.isfinite(logs["val_loss"][-1]))
+    assert test["epochs_run"] == trainer.epoch
+
+
+class InjectInf(Callback):
+    def __init__(self, at: int):
+        self.at = at
+
+    def on_epoch_end(self, trainer, logs):
+        if logs["epoch"] == self.at:
+            logs["loss"] = float("inf")
+
+
+def test_divergence_guard_message_names_the_epoch():
+    trainer = trainer_for(callbacks=[History(), InjectInf(at=4), DivergenceGuard()], epochs=20)
+    trainer.fit()
+    assert trainer.status == "diverged" and trainer.epoch == 4
+    assert re.fullmatch(r"loss diverged at epoch 4; try a smaller learning rate", trainer.message)
+    assert history_of(trainer).logs["epoch"] == [1, 2, 3, 4]
+
+
+# ---------------------------------------------------------------- reproducibility
+
+
+def _metrics(trainer: Trainer):
+    test = trainer.fit()
+    logs = history_of(trainer).logs
+    return [logs[k] for k in ("loss", "accuracy", "val_loss")], test["test_loss"], test["test_confusion"].tolist()
+
+
+def test_same_seed_same_metrics_different_seed_different():
+    changes = dict(layers=parse_layers("16:relu:0.2,16:tanh"), epochs=8)  # dropout masks must be seeded too
+    a, b, c = _metrics(trainer_for(**changes)), _metrics(trainer_for(**changes)), _metrics(trainer_for(seed=1, **changes))
+    assert a == b
+    assert a[0] != c[0] and a[1] != c[1]
+
+
+def test_batch_order_is_seeded_separately_from_the_data():
+    cfg = RunConfig(**SMALL)
+    splits = prepare(cfg)
+    one = Trainer(cfg, splits, [History()])
+    two = Trainer(cfg.replace(seed=3), splits, [History()])
+    for t in (one, two):
+        t.train_epoch()
+    assert history_of(one).logs["loss"] != history_of(two).logs["loss"]
+
+
+# ---------------------------------------------------------------- losses and class weights
+
+
+def test_class_weights_change_the_loss_like_weighted_cross_entropy():
+    plain, weighted = trainer_for(), trainer_for(class_weights="1,5,1")
+    X, y = plain.data["train"]
+    with torch.no_grad():
+        logits = plain.model(X)
+        w = torch.tensor([1.0, 5.0, 1.0])
+        expected = (F.cross_entropy(logits, y, reduction="none") * w[y]).sum() / w[y].sum()
+        assert float(weighted.loss(logits, y)) == pytest.approx(float(expected), rel=1e-6)
+        assert float(plain.loss(logits, y)) == pytest.approx(float(F.cross_entropy(logits, y)), rel=1e-6)
+        assert float(weighted.loss(logits, y)) != pytest.approx(float(plain.loss(logits, y)), rel=1e-3)
+    plain.fit(), weighted.fit()
+    assert history_of(plain).logs["loss"] != history_of(weighted).logs["loss"]
+
+
+def test_balanced_class_weights_match_sklearn():
+    trainer = trainer_for(dataset="wine_quality", class_weights="balanced", epochs=1)
+    y = trainer.splits.y_train
+    expected = compute_class_weight("balanced", classes=np.unique(y), y=y)
+    np.testing.assert_allclose(trainer.class_weight.numpy(), expected, rtol=1e-6)
+
+
+def test_weighted_binary_bce_equals_sklearn_log_loss():
+    trainer = trainer_for(dataset="circles", class_weights="1,3")
+    assert trainer.binary_bce and trainer.model[-1].out_features == 1
+    X, y = trainer.data["val"]
+    with torch.no_grad():
+        logits = trainer.model(X)
+        loss = float(trainer.loss(logits, y))
+    p1 = torch.sigmoid(logits).squeeze(1).double().numpy()
+    w = np.array([1.0, 3.0])[y.numpy()]
+    assert loss == pytest.approx(log_loss(y.numpy(), p1, sample_weight=w), rel=1e-5)
+
+
+def test_binary_bce_and_softmax_heads():
+    bce, soft = trainer_for(dataset="circles", noise=0.1), trainer_for(dataset="circles", noise=0.1, binary_loss="softmax")
+    assert bce.model[-1].out_features == 1 and soft.model[-1].out_features == 2
+    z = torch.linspace(-4, 4, 9).unsqueeze(1)  # (9, 1) logits of class 1
+    y = torch.tensor([0, 1, 0, 1, 1, 0, 1, 0, 1])
+    # A softmax over (0, z) is a sigmoid of z: the two heads give the same loss and probabilities.
+    assert float(bce.loss(z, y)) == pytest.approx(float(soft.loss(torch.cat([torch.zeros_like(z), z], 1), y)), rel=1e-6)
+    torch.testing.assert_close(bce.proba(z), soft.proba(torch.cat([torch.zeros_like(z), z], 1)))
+    assert bce.predict(z).tolist() == (z.squeeze(1) > 0).long().tolist()
+    for trainer in (bce, soft):
+        test = trainer.fit()
+        assert test["test_accuracy"] > 0.9
+        proba = trainer.predict_proba(trainer.splits.X_test)
+        assert proba.shape == (len(trainer.splits.y_test), 2)
+        np.testing.assert_allclose(proba.sum(1), 1, rtol=1e-6)
+
+
+def test_l1_penalty_shrinks_weights():
+    def weight_mass(trainer):
+        trainer.fit()
+        return sum(float(w.detach().abs().sum()) for w in trainer.l1_params)
+
+    assert weight_mass(trainer_for(l1=0.01)) < 0.5 * weight_mass(trainer_for())
+
+
+def test_batch_clamp_note():
+    trainer = trainer_for(batch_size=10_000, epochs=1)
+    assert trainer.batch_size == len(trainer.splits.y_train) == trainer.cfg.batch_size
+    assert any("batch_size == 10000" in note for note in trainer.notes)
+
+
+# ---------------------------------------------------------------- metrics against sklearn
+
+
+def test_confusion_and_balanced_accuracy_match_sklearn():
+    gen = torch.Generator().manual_seed(0)
+    for n_classes in (2, 3, 6):
+        y_true = torch.randint(0, n_classes, (500,), generator=gen)
+        y_pred = torch.where(torch.rand(500, generator=gen) < 0.6, y_true, torch.randint(0, n_classes, (500,), generator=gen))
+        cm = metrics.confusion(y_true, y_pred, n_classes)
+        np.testing.assert_array_equal(cm, confusion_matrix(y_true, y_pred, labels=range(n_classes)))
+        assert metrics.balanced_accuracy(cm) == pytest.approx(balanced_accuracy_score(y_true, y_pred))
+        assert metrics.accuracy(cm) == pytest.approx(float((y_true == y_pred).float().mean()))
+
+
+def test_balanced_accuracy_skips_classes_absent_from_the_truth():
+    y_true, y_pred = torch.tensor([0, 0, 1, 1, 1]), torch.tensor([0, 2, 1, 1, 0])  # class 2 predicted, never true
+    cm = metrics.confusion(y_true, y_pred, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = balanced_accuracy_score(y_true, y_pred)
+    assert metrics.balanced_accuracy(cm) == pytest.approx(expected)
+    assert np.isnan(metrics.recall_per_class(cm)[2])
+
+
+def test_trainer_confusion_matches_sklearn_on_its_predictions():
+    trainer = trainer_for(dataset="wine", epochs=5)
+    test = trainer.fit()
+    predicted = trainer.predict_proba(trainer.splits.X_test).argmax(1)
+    np.testing.assert_array_equal(test["test_confusion"], confusion_matrix(trainer.splits.y_test, predicted, labels=range(3)))
+    assert test["test_balanced_accuracy"] == pytest.approx(balanced_accuracy_score(trainer.splits.y_test, predicted))
+
+
+# ---------------------------------------------------------------- boundary grid against a direct forward
+
+
+@pytest.mark.parametrize("dataset", ["spiral", "wine", "circles"])
+def test_boundary_grid_probabilities_equal_a_direct_forward(dataset):
+    # Dropout and batchnorm make eval mode matter: train-mode forwards would differ.
+    trainer = trainer_for(dataset=dataset, layers=parse_layers("32:relu:0.5:bn,16:tanh"), epochs=3)
+    trainer.fit()
+    plane = make_plane(trainer.splits.X_train)
+    assert plane.features.shape == (100 * 100, trainer.splits.n_features)
+    proba = trainer.predict_proba(plane.features)
+    model = copy.deepcopy(trainer.model).eval()
+    with torch.no_grad():
+        logits = model(torch.from_numpy(plane.features))
+        direct = torch.sigmoid(logits) if trainer.binary_bce else torch.softmax(logits, 1)
+    if trainer.binary_bce:
+        direct = torch.cat([1 - direct, direct], 1)
+    np.testing.assert_allclose(proba, direct.numpy(), rtol=1e-5, atol=1e-6)
+    assert trainer.model.training  # predict_proba puts the model back in train mode
+    np.testing.assert_array_equal(proba, trainer.predict_proba(plane.features))  # dropout off: deterministic
