@@ -18,8 +18,10 @@ from urllib.parse import urlencode
 
 import numpy as np
 
+from playground.callbacks import standard_callbacks
 from playground.config import DEFAULT, FIELDS, ConfigError, RunConfig, format_value, parse_value, to_query
-from playground.trainer import Callback
+from playground.datasets import DatasetUnavailable, prepare
+from playground.trainer import Callback, Trainer
 
 
 def add_parser(subparsers) -> None:
@@ -29,7 +31,7 @@ def add_parser(subparsers) -> None:
         description="Train one network. Flags mirror the page's settings; values use the URL syntax.",
     )
     for name, f in FIELDS.items():
-        is_bool = FIELDS[name].type == "bool"
+        is_bool = f.type == "bool"
         p.add_argument(
             "--" + name.replace("_", "-"),
             dest=name,
@@ -64,14 +66,10 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
 
 
 def run(args: argparse.Namespace) -> int:
-    from playground.callbacks import standard_callbacks
-    from playground.datasets import DatasetUnavailable, prepare
-    from playground.trainer import Trainer
-
     cfg = config_from_args(args)  # ConfigError -> "error: ..." and exit 2 in cli.main
     try:
         splits = prepare(cfg)
-    except DatasetUnavailable as err:
+    except DatasetUnavailable as err:  # a RuntimeError, so cli.main would not catch it
         print(f"error: {err}", file=sys.stderr)
         return 2
     callbacks = standard_callbacks(cfg)
@@ -88,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def summarize(trainer, test: dict) -> dict:
+def summarize(trainer: Trainer, test: dict) -> dict:
     """The run as plain data. train_/val_/test_ metrics are evaluated once, in eval mode, on the
     final weights (the restored best ones when early stopping restored them)."""
     train, val = trainer.evaluate("train"), trainer.evaluate("val")
