@@ -13,13 +13,13 @@ import argparse
 import json
 import math
 import sys
-from dataclasses import replace
 from urllib.parse import urlencode
 
 import numpy as np
 
 from playground.callbacks import standard_callbacks
-from playground.config import DEFAULT, FIELDS, ConfigError, RunConfig, format_value, parse_value, to_query
+from playground.cli.flags import add_config_flags, config_from_args
+from playground.config import FIELDS, RunConfig, format_value, to_query
 from playground.datasets import DatasetUnavailable, prepare
 from playground.trainer import Callback, Trainer
 
@@ -30,39 +30,12 @@ def add_parser(subparsers) -> None:
         help="train one network and print its metrics",
         description="Train one network. Flags mirror the page's settings; values use the URL syntax.",
     )
-    for name, f in FIELDS.items():
-        is_bool = f.type == "bool"
-        p.add_argument(
-            "--" + name.replace("_", "-"),
-            dest=name,
-            default=None,  # None = not given: keep RunConfig's default
-            metavar="0|1" if is_bool else name.upper(),
-            nargs="?" if is_bool else None,
-            const="1" if is_bool else None,  # a bare --restore-best means 1
-            help=f"{f.metadata['help']} (default: {format_value(name, getattr(DEFAULT, name))})",
-        )
-    p.add_argument("--dropout", metavar="P", help="dropout after every hidden layer (overrides per-layer values)")
-    p.add_argument("--batchnorm", action="store_true", help="BatchNorm1d in every hidden layer")
+    add_config_flags(p)
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     p.add_argument("--progress", type=int, metavar="N",
                    help="a progress line on stderr every N epochs (default: 10 per run; none with --json)")  # fmt: skip
     p.set_defaults(func=run)
-
-
-def config_from_args(args: argparse.Namespace) -> RunConfig:
-    """Parse the given flags with the URL codecs; RunConfig validation raises ConfigError."""
-    values = {name: parse_value(name, getattr(args, name)) for name in FIELDS if getattr(args, name) is not None}
-    layers = values.get("layers", DEFAULT.layers)
-    if args.dropout is not None:
-        try:
-            p = float(args.dropout)
-        except ValueError:
-            raise ConfigError(f"dropout == {args.dropout!r}, must be a number in [0, 1)") from None
-        layers = tuple(replace(layer, dropout=p) for layer in layers)
-    if args.batchnorm:
-        layers = tuple(replace(layer, batchnorm=True) for layer in layers)
-    return RunConfig(**{**values, "layers": layers})
 
 
 def run(args: argparse.Namespace) -> int:
