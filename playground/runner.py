@@ -22,6 +22,7 @@ from playground.boundary import make_plane, sample_points
 from playground.callbacks import History, standard_callbacks
 from playground.config import RunConfig
 from playground.datasets import Splits
+from playground.diagnostics import diagnostic_callbacks
 from playground.trainer import Callback, Trainer
 
 ACTIVE = ("starting", "running", "paused")
@@ -208,7 +209,7 @@ class Runner:
         started = time.monotonic()
         stream = _Stream(self, splits, started)
         try:
-            trainer = Trainer(cfg, splits, [*standard_callbacks(cfg), *extras, stream])
+            trainer = Trainer(cfg, splits, [*standard_callbacks(cfg), *diagnostic_callbacks(cfg), *extras, stream])
             self._trainer = trainer
             stream.begin(trainer)
             self._loop(trainer)

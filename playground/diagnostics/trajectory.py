@@ -1,0 +1,84 @@
+"""TrajectoryRecorder: flattened weight snapshots every k optimizer steps, for the landscape's PCA plane.
+
+Memory is bounded twice: at most ``max_points`` snapshots, and at most ``max_bytes`` of them
+(an MNIST-size net keeps fewer). When the buffer is full, every other snapshot is dropped and k
+doubles, so the kept points stay evenly spaced in steps over the whole run (0, k, 2k, ...).
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from playground.trainer import Callback, Trainer
+
+MAX_POINTS = 300  # snapshots kept; PCA on (300, P) stays well under a second
+MAX_BYTES = 100 * 2**20  # ~100 MB of float32 snapshots per run
+MIN_POINTS = 4  # even a 5M-parameter net keeps a start, two middles and an end
+
+
+def flat_weights(model: torch.nn.Module) -> torch.Tensor:
+    """(P,) detached copy of every parameter, in ``model.parameters()`` order."""
+    return torch.cat([p.detach().reshape(-1) for p in model.parameters()]).clone()
+
+
+def points_for(n_params: int, max_points: int = MAX_POINTS, max_bytes: int = MAX_BYTES) -> int:
+    """How many float32 snapshots of ``n_params`` weights fit both budgets."""
+    return max(MIN_POINTS, min(max_points, max_bytes // (4 * max(n_params, 1))))
+
+
+class TrajectoryRecorder(Callback):
+    snapshot_key = "trajectory"  # the page reads only this small summary; the weights stay here
+
+    def __init__(self, max_points: int = MAX_POINTS, max_bytes: int = MAX_BYTES) -> None:
+        self.max_points, self.max_bytes = max_points, max_bytes
+        self.capacity = max_points
+        self.every = 1  # k: record every k-th optimizer step
+        self.step = 0  # optimizer steps taken so far
+        self.steps: list[int] = []  # step index of each kept snapshot
+        self.weights: list[np.ndarray] = []  # each (P,) float32 on the host
+        self._model: torch.nn.Module | None = None
+        self._hook = None
+
+    def on_train_begin(self, trainer: Trainer) -> None:
+        self._model = trainer.model
+        self.capacity = points_for(trainer.n_params, self.max_points, self.max_bytes)
+        self._record()  # step 0: the initial weights
+        # Per-step granularity without touching the trainer: a post-step hook on its optimizer.
+        self._hook = trainer.optimizer.register_step_post_hook(self._after_step)
+
+    def on_train_end(self, trainer: Trainer, logs: dict) -> None:
+        if self._hook is not None:
+            self._hook.remove()
+            self._hook = None
+
+    def _after_step(self, optimizer, args, kwargs) -> None:
+        self.step += 1
+        if self.step % self.every == 0:
+            self._record()
+
+    def _record(self) -> None:
+        self.steps.append(self.step)
+        self.weights.append(flat_weights(self._model).cpu().numpy().astype(np.float32, copy=False))
+        if len(self.weights) > self.capacity:  # keep steps 0, 2k, 4k, ...; record every 2k from now on
+            self.steps, self.weights = self.steps[::2], self.weights[::2]
+            self.every *= 2
+
+    def trajectory(self) -> tuple[np.ndarray, np.ndarray]:
+        """(steps (T,), weights (T, P) float32). Call from the trainer's thread (it appends)."""
+        if not self.weights:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
+        return np.asarray(self.steps), np.stack(self.weights)
+
+    def snapshot(self) -> dict:
+        n_params = self.weights[0].size if self.weights else 0
+        return {
+            "points": len(self.weights),
+            "every": self.every,
+            "steps": self.step,
+            "capacity": self.capacity,
+            "megabytes": len(self.weights) * n_params * 4 / 2**20,
+        }
+
+
+def find_recorder(trainer: Trainer) -> TrajectoryRecorder | None:
+    return next((cb for cb in trainer.callbacks if isinstance(cb, TrajectoryRecorder)), None)

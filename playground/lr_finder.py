@@ -1,0 +1,151 @@
+"""Learning-rate range test (Smith 2017; fastai's lr_find) on a COPY of the model.
+
+The learning rate grows exponentially from ``start_lr`` to ``end_lr`` over ``num_steps``
+mini-batches (cycling through train), with a fresh optimizer of the configured type. The loss is
+smoothed with a bias-corrected EMA; the test stops early once the smoothed loss exceeds
+``diverge`` times its best. The suggestion is the lr at the steepest descent of the smoothed loss
+(most negative d loss / d log lr).
+
+``range_test_steps`` is the chunked generator; ``lr_range_job`` wraps it for ``Runner.submit`` and
+``lr_range_test`` runs it to the end (CLI, tests). The live model is never written: the copy is a
+deepcopy, and the copy's dropout draws from a private RNG state, not the training's.
+"""
+from __future__ import annotations
+
+import copy
+import math
+import time
+from typing import Callable, Iterator
+
+import numpy as np
+import torch
+from torch import nn
+
+from playground.optim import make_optimizer, set_lr
+
+START_LR, END_LR = 1e-6, 10.0
+NUM_STEPS = 100  # mini-batches in the test
+BETA = 0.9  # EMA decay: lag ~1/(1-beta) = 10 of 100 steps (fastai's 0.98 lags half the test)
+DIVERGE = 4.0  # stop once smoothed loss > DIVERGE * best smoothed loss
+CHUNK_SECONDS = 0.03  # work per job chunk (training waits at most this long between epochs)
+
+
+class LRFinderError(ValueError):
+    """The test cannot run (no training data, bad range)."""
+
+
+def lr_schedule(start_lr: float, end_lr: float, num_steps: int) -> np.ndarray:
+    """(num_steps,) exponentially spaced learning rates from start_lr to end_lr."""
+    if not 0 < start_lr < end_lr:
+        raise LRFinderError(f"start_lr == {start_lr:g}, must be > 0 and < end_lr == {end_lr:g}")
+    if num_steps < 2:
+        raise LRFinderError(f"num_steps == {num_steps}, must be >= 2")
+    return np.geomspace(start_lr, end_lr, num_steps)
+
+
+def steepest(lrs: np.ndarray, smoothed: np.ndarray, skip: int = 0) -> float | None:
+    """The lr where the smoothed loss falls fastest per log-lr, between ``skip`` and the minimum.
+
+    ``skip``: the EMA's first steps are noise around the starting loss (fastai skips 10 too); past
+    the minimum the loss only rises. None when that leaves fewer than 3 points.
+    """
+    end = int(np.argmin(smoothed)) + 1
+    if end - skip < 3:
+        return None
+    slope = np.gradient(smoothed[skip:end], np.log(lrs[skip:end]))  # (end - skip,)
+    return float(lrs[skip + int(np.argmin(slope))])
+
+
+def range_test_steps(
+    model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: Callable, optimizer: str, knobs: dict,
+    batch_size: int, start_lr: float = START_LR, end_lr: float = END_LR, num_steps: int = NUM_STEPS,
+    beta: float = BETA, diverge: float = DIVERGE, seed: int = 0, budget: float = CHUNK_SECONDS,
+) -> Iterator[dict]:  # fmt: skip
+    """Yield ``{"progress"}`` after each chunk of about ``budget`` seconds; the last yield has ``result``.
+
+    ``knobs``: weight_decay plus momentum / beta1 / beta2 / rho for ``make_optimizer``.
+    """
+    if len(y) == 0:
+        raise LRFinderError("no training data: the range test needs at least one training row")
+    lrs = lr_schedule(start_lr, end_lr, num_steps)
+    net = copy.deepcopy(model).train()
+    opt = make_optimizer(optimizer, net.parameters(), float(lrs[0]), **knobs)
+    g = torch.Generator(device=X.device).manual_seed(seed)  # batch order
+    rng_state = torch.Generator().manual_seed(seed).get_state()  # the copy's dropout RNG
+    bs = max(1, min(batch_size or len(y), len(y)))
+    order = torch.randperm(len(y), device=X.device, generator=g)
+    losses, smoothed, avg, best, stop = [], [], 0.0, math.inf, ""
+    i, t0 = 0, time.perf_counter()
+    while i < num_steps and not stop:
+        start = (i * bs) % len(y)  # cycle through train, reshuffling at each pass
+        if i > 0 and start < bs:
+            order = torch.randperm(len(y), device=X.device, generator=g)
+        idx = order[start : start + bs]
+        set_lr(opt, float(lrs[i]))
+        with torch.random.fork_rng(devices=[]):  # dropout in the copy must not move the training's RNG
+            torch.set_rng_state(rng_state)
+            loss = loss_fn(net(X[idx]), y[idx])
+            rng_state = torch.get_rng_state()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        value = float(loss.detach())
+        losses.append(value)
+        avg = beta * avg + (1 - beta) * value
+        smooth = avg / (1 - beta ** (i + 1))  # bias correction: the EMA starts at 0
+        smoothed.append(smooth)
+        i += 1
+        if not math.isfinite(smooth) or smooth > diverge * best:
+            stop = f"stopped at lr {lrs[i - 1]:.3g}: the smoothed loss exceeded {diverge:g}x its best ({best:.4g})"
+        best = min(best, smooth) if math.isfinite(smooth) else best
+        if time.perf_counter() - t0 >= budget and i < num_steps and not stop:
+            yield {"progress": i / num_steps}
+            t0 = time.perf_counter()
+    skip = min(round(1 / (1 - beta)), num_steps // 4)  # the EMA's warm-up
+    yield {"progress": 1.0, "result": _result(lrs[:i], losses, smoothed, start_lr, end_lr, num_steps, stop, skip)}
+
+
+def _result(lrs, losses, smoothed, start_lr, end_lr, num_steps, stop, skip) -> dict:
+    smoothed = np.asarray(smoothed)
+    finite = np.isfinite(smoothed)
+    suggested = steepest(lrs[finite], smoothed[finite], skip)
+    drop = 1 - smoothed[finite].min() / smoothed[finite][0] if finite.any() and smoothed[0] > 0 else 0.0
+    return {
+        "lrs": np.asarray(lrs, dtype=np.float64),  # (n,) tested, n <= num_steps
+        "losses": np.asarray(losses, dtype=np.float64),  # (n,) raw batch losses
+        "smoothed": smoothed,  # (n,) bias-corrected EMA
+        "suggested_lr": suggested,
+        "drop": float(drop),  # best smoothed loss relative to the first: under ~5% the suggestion is weak
+        "start_lr": start_lr,
+        "end_lr": end_lr,
+        "num_steps": num_steps,
+        "stopped_early": bool(stop),
+        "message": stop or f"ran all {num_steps} steps up to lr {end_lr:g}",
+    }
+
+
+def trainer_args(trainer) -> dict:
+    """The range test's inputs taken from a Trainer: its model, train split, loss and optimizer config."""
+    cfg = trainer.cfg
+    X, y = trainer.data["train"]
+    knobs = {"weight_decay": cfg.weight_decay, "momentum": cfg.momentum, "beta1": cfg.beta1, "beta2": cfg.beta2,
+             "rho": cfg.rho}  # fmt: skip
+    return {"model": trainer.model, "X": X, "y": y, "loss_fn": trainer.loss, "optimizer": cfg.optimizer,
+            "knobs": knobs, "batch_size": trainer.batch_size, "seed": cfg.seed}  # fmt: skip
+
+
+def lr_range_job(**params) -> Callable:
+    """A ``Runner.submit`` job; ``params`` override START_LR, END_LR, NUM_STEPS, ... ."""
+
+    def job(trainer) -> Iterator[dict]:
+        yield from range_test_steps(**{**trainer_args(trainer), **params})
+
+    return job
+
+
+def lr_range_test(trainer, **params) -> dict:
+    """Run the whole test now (in the calling thread) and return the result dict."""
+    update = {}
+    for update in range_test_steps(**{**trainer_args(trainer), **params}):
+        pass
+    return update["result"]
