@@ -1,0 +1,47 @@
+"""What the chosen dataset looks like: size, features, class balance, and a preview (scatter, digits or table)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from playground.datasets import DATASETS, Splits
+from playground.datasets.mnist import IMAGE_SHAPE
+from playground.figures.data import class_balance_figure, image_grid, scatter_preview
+from playground.ui.charts import chart
+
+TABLE_ROWS = 8
+
+
+def summary(splits: Splits) -> None:
+    """For the Data tab: one line of sizes, the class balance, and the preparation notes."""
+    ds = splits.dataset
+    st.caption(DATASETS[ds.name].about)
+    features = f"{ds.X.shape[1]} pixels ({IMAGE_SHAPE[0]}×{IMAGE_SHAPE[1]})" if ds.kind == "image" else f"{ds.X.shape[1]} features"
+    st.markdown(
+        f"**{len(ds.y):,} rows** · {features} · {ds.n_classes} classes  \n"
+        f"train {len(splits.y_train):,} · validation {len(splits.y_val):,} · test {len(splits.y_test):,}"
+    )
+    chart(class_balance_figure(ds.class_counts, ds.class_names), key="class_balance")
+    for note in splits.notes:
+        st.caption(note)
+
+
+def table_head(splits: Splits, rows: int = TABLE_ROWS) -> pd.DataFrame:
+    """The first rows as read (before scaling; NaN = missing), with the label as text."""
+    ds = splits.dataset
+    frame = pd.DataFrame(ds.X[:rows], columns=ds.feature_names)
+    frame["label"] = np.asarray(ds.class_names, dtype=object)[ds.y[:rows]]
+    return frame
+
+
+def preview(splits: Splits) -> None:
+    """For the main column before a run: the data itself, as large as the charts that replace it."""
+    ds = splits.dataset
+    if ds.kind == "2d":
+        chart(scatter_preview(ds.X, ds.y, ds.class_names, height=480), key="preview")
+    elif ds.kind == "image":
+        chart(image_grid(ds.X, ds.y, IMAGE_SHAPE, per_class=4), key="preview")
+    else:
+        st.dataframe(table_head(splits), hide_index=True)
+        st.caption(f"First {TABLE_ROWS} of {len(ds.y):,} rows, before scaling (None = missing).")

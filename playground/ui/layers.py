@@ -1,0 +1,98 @@
+"""The hidden-layer editor: one table row per layer (units, activation, dropout, BatchNorm), plus a depth stepper.
+
+``st.data_editor`` stores edits relative to the frame it was given, so that frame (the "base")
+must stay the same between runs: it is rebuilt only when the depth stepper changes or when the
+editor's state is gone (first run, page switch).
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from playground.config import MAX_LAYERS, MAX_UNITS, ConfigError, LayerSpec
+from playground.model import ACTIVATIONS, layer_table
+from playground.ui import state
+
+EDITOR = "layers"  # widget key == RunConfig field
+DEPTH = "n_layers"  # the +/- stepper
+BASE = "_layers_base"  # session_state: the frame the editor edits
+COLUMNS = {
+    "units": st.column_config.NumberColumn("units", min_value=1, max_value=MAX_UNITS, step=1, default=16, required=True,
+                                           width="small"),
+    "activation": st.column_config.SelectboxColumn("activation", options=list(ACTIVATIONS), default="relu", required=True,
+                                                   width="medium"),
+    "dropout": st.column_config.NumberColumn("dropout", min_value=0.0, max_value=0.95, step=0.05, default=0.0, format="%.2f",
+                                             width="small"),
+    "batchnorm": st.column_config.CheckboxColumn("BN", default=False, width="small", help="BatchNorm after the Linear layer"),
+}
+
+
+def to_frame(layers: tuple[LayerSpec, ...]) -> pd.DataFrame:
+    rows = [(s.units, s.activation, s.dropout, s.batchnorm) for s in layers]
+    frame = pd.DataFrame(rows, columns=list(COLUMNS)).astype({"units": "int64", "dropout": "float64", "batchnorm": "bool"})
+    frame.index = pd.RangeIndex(1, len(rows) + 1)
+    return frame
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def to_layers(frame: pd.DataFrame) -> tuple[LayerSpec, ...]:
+    """Rows -> LayerSpecs; an emptied cell raises ConfigError naming the layer (limits are RunConfig's job)."""
+    specs = []
+    for i, row in enumerate(frame.itertuples(index=False), 1):
+        if _blank(row.units) or _blank(row.activation):
+            raise ConfigError(f"hidden layer {i} has an empty units or activation cell; fill it in or delete the row")
+        dropout = 0.0 if _blank(row.dropout) else float(row.dropout)
+        specs.append(LayerSpec(int(row.units), str(row.activation), dropout, bool(row.batchnorm is True)))
+    return tuple(specs)
+
+
+def _resize() -> None:
+    """Depth stepper callback: cut or extend the stack (a new layer copies the last one)."""
+    layers = state.values()["layers"]
+    if isinstance(layers, ConfigError):
+        layers = ()
+    n = st.session_state[DEPTH]
+    extra = layers[-1:] or (LayerSpec(16, "relu"),)
+    state.values()["layers"] = tuple(layers[:n]) + extra * max(0, n - len(layers))
+    st.session_state.pop(BASE, None)  # the editor restarts from the new stack
+    st.session_state.pop(EDITOR, None)
+
+
+def layer_editor() -> tuple[LayerSpec, ...] | ConfigError:
+    """Draw the editor and depth stepper; stores and returns the layers (or the ConfigError to show)."""
+    if EDITOR not in st.session_state or BASE not in st.session_state:
+        stored = state.values()["layers"]
+        st.session_state[BASE] = to_frame(stored if isinstance(stored, tuple) else ())
+    frame = st.data_editor(
+        st.session_state[BASE], key=EDITOR, num_rows="dynamic", column_config=COLUMNS, width="stretch",
+        placeholder="none",
+    )  # fmt: skip
+    try:
+        layers = to_layers(frame)
+    except ConfigError as err:
+        layers = err
+    state.values()["layers"] = layers
+    st.session_state[DEPTH] = min(len(frame), MAX_LAYERS)  # before the stepper exists: allowed, and keeps it in step with the table
+    st.number_input(
+        "Hidden layers", min_value=0, max_value=MAX_LAYERS, step=1, key=DEPTH, on_change=_resize,
+        help="+ adds a copy of the last layer, − removes the last one. Edit cells in the table; "
+             "rows can also be added (bottom) or deleted (select, then the bin icon).",
+    )  # fmt: skip
+    return layers
+
+
+def layer_summary(layers, n_features: int, n_classes: int, binary_loss: str) -> None:
+    """The network as a table (input, hidden..., output) with parameter counts; computed without torch."""
+    n_out = 1 if (n_classes == 2 and binary_loss == "bce") else n_classes
+    rows = layer_table(n_features, layers, n_out)
+    total = sum(r["params"] for r in rows)
+    st.markdown(f"**{total:,} trainable parameters** · {n_features} inputs → {n_out} output{'s' if n_out > 1 else ''}")
+    frame = pd.DataFrame(rows)[["layer", "units", "activation", "dropout", "batchnorm", "params"]]
+    st.dataframe(frame, hide_index=True, width="stretch",
+                 column_config={"batchnorm": st.column_config.CheckboxColumn("BN"),
+                                "params": st.column_config.NumberColumn("params", format="localized")})  # fmt: skip

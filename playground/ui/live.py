@@ -1,0 +1,94 @@
+"""The live view: a fragment that redraws from ``runner.snapshot()`` every half second while a run is active.
+
+It only reads numpy snapshots and builds figures; all torch work stays in the runner's thread.
+When it sees the run end it reruns the whole app, so the buttons update and polling stops.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import streamlit as st
+
+from playground.figures.boundary import boundary_figure
+from playground.figures.evaluation import confusion_figure, recall_figure
+from playground.figures.training import accuracy_figure, loss_figure, progress_text
+from playground.runner import Runner, Snapshot
+from playground.ui import session
+from playground.ui.charts import chart
+
+POLL_SECONDS = 0.5
+LABELS = {"starting": "Starting", "running": "Running", "paused": "Paused", "finished": "Finished",
+          "early_stopped": "Stopped early", "diverged": "Diverged", "stopped": "Stopped", "error": "Error"}  # fmt: skip
+
+
+def live_view(runner: Runner, idle_view: Callable[[], None]) -> None:
+    active = runner.snapshot().active
+    st.fragment(run_every=POLL_SECONDS if active else None)(_draw)(runner, active, idle_view)
+
+
+def _draw(runner: Runner, polling: bool, idle_view: Callable[[], None]) -> None:
+    runner.heartbeat()
+    snap = runner.snapshot()
+    if snap.status == "idle":
+        st.caption("Press **Start** to train, or **Step** to train one epoch at a time.")
+        idle_view()
+        return
+    status_line(snap)
+    if snap.history.get("epoch") is not None and len(snap.history["epoch"]):
+        names = session.class_names(snap.config)
+        training_charts(snap, names)
+        test_results(snap, names)
+    if polling and not snap.active:
+        st.rerun()  # the run just ended: a full rerun turns polling off and refreshes the buttons
+
+
+def status_line(snap: Snapshot) -> None:
+    """Progress bar with epoch, elapsed time and throughput; then the run's message and notes."""
+    label = LABELS.get(snap.status, snap.status)
+    text = progress_text(snap.epoch, snap.epochs, snap.wall_seconds, snap.samples_per_second)
+    st.progress(min(snap.epoch / max(snap.epochs, 1), 1.0), text=f"**{label}** · {text}")
+    if snap.status == "error":
+        st.error(f"Training failed: {snap.message}", icon=":material/error:")
+        with st.expander("Details"):
+            st.code(snap.notes[-1] if snap.notes else snap.message)
+        return
+    show = {"diverged": st.warning, "early_stopped": st.info, "stopped": st.info, "finished": st.success}
+    if snap.message and snap.status in show:
+        show[snap.status](snap.message)
+    for note in snap.notes:
+        st.caption(note)
+
+
+def training_charts(snap: Snapshot, names: list[str]) -> None:
+    """Boundary beside the loss/accuracy curves; validation confusion beside per-class recall."""
+    left, right = st.columns([6, 5])
+    with left:
+        if snap.boundary is not None:
+            chart(boundary_figure(snap.boundary, names), key="boundary_chart")
+            if snap.boundary.get("note"):
+                st.caption(snap.boundary["note"])
+    with right:
+        chart(loss_figure(snap.history, snap.lr_changes, height=250), key="loss_chart")
+        chart(accuracy_figure(snap.history, height=230), key="accuracy_chart")
+    if snap.val:
+        left, right = st.columns(2)
+        with left:
+            chart(confusion_figure(snap.val["confusion"], names, title="Validation confusion"), key="val_confusion_chart")
+        with right:
+            chart(recall_figure(snap.val["recall"], names, snap.val["balanced_accuracy"], title="Validation recall per class"),
+                  key="val_recall_chart")  # fmt: skip
+
+
+def test_results(snap: Snapshot, names: list[str]) -> None:
+    """Shown once the run has ended: the held-out test set, evaluated a single time."""
+    if not snap.test:
+        return
+    t = snap.test
+    st.subheader("Test set", divider="gray", help="Held out from training and validation; evaluated once, at the end.")
+    left, right = st.columns([2, 3])
+    with left:
+        st.metric("Test accuracy", f"{t['test_accuracy']:.1%}")
+        st.metric("Test balanced accuracy", f"{t['test_balanced_accuracy']:.1%}", help="Mean recall over the classes.")
+        st.metric("Test loss", f"{t['test_loss']:.4f}")
+    with right:
+        chart(confusion_figure(t["test_confusion"], names, title="Test confusion"), key="test_confusion_chart")

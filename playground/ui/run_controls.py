@@ -1,0 +1,89 @@
+"""Start / Pause / Resume / Step / Stop / Reset, the live learning rate, and "settings changed" notices."""
+from __future__ import annotations
+
+import streamlit as st
+
+from playground.config import FIELDS, RunConfig
+from playground.runner import Runner
+from playground.ui.session import data_key, start
+from playground.ui.setup import Setup
+
+NETWORK_FIELDS = ("layers", "init", "binary_loss")
+LR_REQUEST = "_lr_request"  # session_state: (the run's config object, the lr last sent to it)
+
+
+def buttons(runner: Runner, setup: Setup) -> None:
+    """One row of buttons, each enabled only when it means something; a click acts, then reruns the app."""
+    status = runner.snapshot().status
+    active = status in ("starting", "running", "paused")
+    rows = (
+        ("start", "Start", ":material/play_arrow:", setup.startable and not active),
+        ("pause", "Pause", ":material/pause:", status in ("starting", "running")),
+        ("resume", "Resume", ":material/resume:", status == "paused"),
+        ("step", "Step", ":material/skip_next:", status == "paused" or (status == "idle" and setup.startable)),
+        ("stop", "Stop", ":material/stop:", active),
+        ("reset", "Reset", ":material/restart_alt:", status != "idle"),
+    )
+    clicked = [
+        key
+        for column, (key, label, icon, enabled) in zip(st.columns(len(rows)), rows)
+        if column.button(label, key=key, icon=icon, disabled=not enabled, width="stretch",
+                         type="primary" if key == "start" else "secondary",
+                         help="Train one epoch, then pause" if key == "step" else None)  # fmt: skip
+    ]
+    if clicked:
+        act(runner, clicked[0], setup, status)
+        st.rerun()
+
+
+def act(runner: Runner, key: str, setup: Setup, status: str) -> None:
+    if key == "start":
+        start(runner, setup.cfg, setup.splits)
+    elif key == "pause":
+        runner.pause()
+    elif key == "resume":
+        runner.resume()
+    elif key == "step":
+        if status == "idle":
+            start(runner, setup.cfg, setup.splits, paused=True)
+        runner.step(1)
+    elif key == "stop":
+        runner.stop()
+    elif key == "reset":
+        runner.reset()
+
+
+def sync_lr(runner: Runner, lr: float) -> None:
+    """Send a changed learning rate to the live run (applied at its next epoch, marked on the loss curve)."""
+    snap = runner.snapshot()
+    if not snap.active or snap.config is None:
+        return
+    run_cfg, sent = st.session_state.get(LR_REQUEST, (None, None))
+    if run_cfg is not snap.config:  # a new run: it started with its own lr
+        sent = snap.config.lr
+    if lr != sent:
+        runner.set_lr(lr)
+    st.session_state[LR_REQUEST] = (snap.config, lr)
+
+
+def changed(run_cfg: RunConfig, cfg: RunConfig) -> tuple[list[str], list[str]]:
+    """(network/data fields, other training fields) that differ from the run's config; lr applies live."""
+    old, new = dict(data_key(run_cfg)), dict(data_key(cfg))
+    data = [name for name in dict.fromkeys([*old, *new]) if old.get(name) != new.get(name)]
+    network = [name for name in NETWORK_FIELDS if getattr(run_cfg, name) != getattr(cfg, name)]
+    rest = set(FIELDS) - set(old) - set(new) - set(NETWORK_FIELDS) - {"lr", "n_samples", "classes", "noise", "pima_missing"}
+    training = [name for name in FIELDS if name in rest and getattr(run_cfg, name) != getattr(cfg, name)]
+    return data + network, training
+
+
+def change_notice(runner: Runner, cfg: RunConfig | None) -> None:
+    """Never restart silently: say what the current run does not use yet."""
+    snap = runner.snapshot()
+    if snap.status == "idle" or snap.config is None or cfg is None:
+        return
+    structural, training = changed(snap.config, cfg)
+    if structural:
+        st.warning(f"The network/data changed ({', '.join(structural)}) — Reset to apply.", icon=":material/sync_problem:")
+    if training:
+        st.info(f"Changed since this run started: {', '.join(training)}. These apply to the next run; "
+                "the learning rate is the only setting that changes live.")  # fmt: skip

@@ -1,0 +1,158 @@
+"""The Playground page through AppTest: defaults, widgets <-> URL, bad input, a live run, and offline data."""
+import json
+import time
+import urllib.error
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")  # AppTest resolves relative paths from this file
+TINY = {"n_samples": "100", "epochs": "8", "seed": "0"}  # 180 training rows: a run takes well under a second
+
+
+def app(**query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def progress(at: AppTest) -> str:
+    bars = at.get("progress")
+    return bars[0].proto.text if bars else ""
+
+
+def wait_for(at: AppTest, word: str, polls: int = 150) -> str:
+    """Poll like the browser's fragment timer would (AppTest never fires run_every by itself)."""
+    for _ in range(polls):
+        if word in progress(at):
+            return progress(at)
+        time.sleep(0.1)
+        at.run()
+    raise AssertionError(f"{word!r} never appeared; progress: {progress(at)!r}")
+
+
+def chart(at: AppTest, key: str) -> dict:
+    found = [c for c in at.get("plotly_chart") if c.proto.id.endswith(key)]
+    assert len(found) == 1, [c.proto.id for c in at.get("plotly_chart")]
+    return json.loads(found[0].proto.spec)
+
+
+def errors(at: AppTest) -> str:
+    return " | ".join(e.value for e in at.error)
+
+
+def test_defaults_render_spiral_and_a_small_network():
+    at = app()
+    assert at.selectbox(key="dataset").value == "spiral"
+    assert at.number_input(key="n_samples").value == 1000
+    assert at.number_input(key="n_layers").value == 1
+    assert not at.button(key="start").disabled and not at.button(key="step").disabled
+    assert all(at.button(key=k).disabled for k in ("pause", "resume", "stop", "reset"))
+    assert [t["name"] for t in chart(at, "preview")["data"]] == ["class 0", "class 1", "class 2"]
+    assert any("603 trainable parameters" in m.value for m in at.markdown)  # 2*100+100 + 100*3+3, no torch
+    assert not at.error and not at.warning
+    assert dict(at.query_params) == {}  # defaults make a short link
+
+
+def test_widgets_write_the_url():
+    at = app()
+    at.select_slider(key="lr").set_value(0.1).run()
+    assert at.query_params["lr"] == "0.1"
+    at.selectbox(key="dataset").set_value("wine").run()
+    assert not at.exception
+    assert dict(at.query_params) == {"lr": "0.1", "dataset": "wine"}
+    assert "n_samples" not in [w.key for w in at.number_input]  # wine does not use it
+    at.number_input(key="n_layers").set_value(3).run()
+    assert at.query_params["layers"] == "100:relu,100:relu,100:relu"
+    at.selectbox(key="optimizer").set_value("momentum").run()
+    assert [w.key for w in at.number_input if w.key == "momentum"] == ["momentum"]  # only its knobs are shown
+    assert "beta1" not in [w.key for w in at.number_input]
+
+
+def test_url_restores_a_setup_and_malformed_values_fall_back_with_a_warning():
+    at = app(dataset="wine", lr="0.05", layers="32:tanh:0.1:bn,16", epochs="abc")
+    assert at.selectbox(key="dataset").value == "wine"
+    assert at.select_slider(key="lr").value == 0.05  # a value between the slider's steps survives the round trip
+    assert at.number_input(key="n_layers").value == 2
+    assert at.number_input(key="epochs").value == 200
+    assert len(at.warning) == 1 and "epochs" in at.warning[0].value
+    assert "epochs" not in dict(at.query_params)  # the bad parameter is dropped from the link
+
+
+def test_invalid_class_weights_name_the_field_and_block_start_until_fixed():
+    at = app()
+    at.radio(key="class_weights_mode").set_value("custom").run()
+    at.text_input(key="class_weights").input("1,x").run()
+    assert "class_weights" in errors(at) and at.button(key="start").disabled
+    assert at.text_input(key="class_weights").value == "1,x"  # what the user typed is kept
+    at.text_input(key="class_weights").input("1,2").run()
+    assert "one per class (3)" in errors(at)  # check_against_data: needs the loaded data
+    at.text_input(key="class_weights").input("1,2,3").run()
+    assert not at.error and not at.button(key="start").disabled
+    assert at.query_params["class_weights"] == "1,2,3"
+
+
+def test_parameter_cap_is_an_error_not_a_crash():
+    at = app(layers="4096,4096")  # 16.8M weights on the 2-D spiral
+    assert "parameter count" in errors(at) and at.button(key="start").disabled
+
+
+def test_a_tiny_seeded_run_trains_to_the_end_and_shows_charts_and_test_metrics():
+    at = app(**TINY)
+    at.button(key="start").click().run()
+    assert not at.exception, at.exception
+    text = wait_for(at, "Finished")
+    assert "epoch 8 / 8" in text and "samples/s" in text
+    loss = chart(at, "loss_chart")["data"]
+    assert [t["name"] for t in loss] == ["train", "validation"]
+    boundary = chart(at, "boundary_chart")["data"]
+    assert boundary[0]["type"] == "image" and boundary[0]["source"].startswith("data:image/png;base64,")
+    assert [t["name"] for t in boundary[1:4]] == ["class 0", "class 1", "class 2"]
+    assert chart(at, "val_confusion_chart")["data"][0]["type"] == "heatmap"
+    assert chart(at, "test_confusion_chart")["data"][0]["type"] == "heatmap"
+    labels = [m.label for m in at.metric]
+    assert labels == ["Test accuracy", "Test balanced accuracy", "Test loss"]
+    assert float(at.metric[0].value.rstrip("%")) > 50
+    assert at.button(key="start").disabled is False and at.button(key="stop").disabled
+    at.button(key="reset").click().run()
+    assert progress(at) == "" and not at.metric  # back to the data preview
+
+
+def test_step_pause_and_a_live_learning_rate_change():
+    at = app(n_samples="100", epochs="2000")
+    at.button(key="step").click().run()
+    wait_for(at, "Paused** · epoch 1 /")
+    at.button(key="resume").click().run()
+    wait_for(at, "Running")
+    at.select_slider(key="lr").set_value(0.1).run()
+    for _ in range(100):  # applied at the next epoch, then marked on the loss curve
+        notes = [a["text"] for a in chart(at, "loss_chart")["layout"].get("annotations", [])]
+        if notes:
+            break
+        time.sleep(0.1)
+        at.run()
+    assert [n.strip() for n in notes] == ["lr → 0.1"]
+    at.number_input(key="n_layers").increment().run()
+    assert any("network/data changed (layers)" in w.value for w in at.warning)  # not silently restarted
+    at.button(key="stop").click().run()
+    assert "Stopped" in progress(at) and at.metric  # a stopped run still reports on the test set
+
+
+def test_pima_offline_without_its_csv_shows_where_to_put_it(monkeypatch, tmp_path):
+    monkeypatch.setenv("PLAYGROUND_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PLAYGROUND_CACHE_DIR", str(tmp_path / "cache"))
+
+    def offline(*args, **kwargs):
+        raise urllib.error.URLError("no network in this test")
+
+    monkeypatch.setattr("sklearn.datasets.fetch_openml", offline)
+    at = app(dataset="pima")
+    assert "pima-indians-diabetes.csv" in errors(at) and str(tmp_path) in errors(at)
+    assert at.button(key="start").disabled and at.button(key="step").disabled
+    at.radio(key="pima_missing").set_value("drop_rows").run()  # the other widgets keep working
+    assert not at.exception and "pima-indians-diabetes.csv" in errors(at)
+    at.selectbox(key="dataset").set_value("wine").run()
+    assert not at.error and not at.button(key="start").disabled

@@ -1,0 +1,190 @@
+"""Figure builders on small numpy inputs: trace counts, shapes, and agreement with reference computations."""
+import base64
+import io
+import time
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+import torch
+from PIL import Image
+from sklearn.metrics import confusion_matrix
+
+from playground import metrics
+from playground.figures.boundary import boundary_figure, shade_rgb
+from playground.figures.data import class_balance_figure, image_grid, scatter_preview
+from playground.figures.evaluation import confusion_figure, normalise_rows, recall_figure
+from playground.figures.training import accuracy_figure, downsample, loss_figure, progress_text
+
+NAMES3 = ["a", "b", "c"]
+
+
+def _history(epochs: int) -> dict:
+    e = np.arange(1, epochs + 1, dtype=np.float64)
+    return {"epoch": e, "loss": 1 / e, "val_loss": 1.1 / e, "accuracy": 1 - 1 / (e + 1), "val_accuracy": 1 - 1.2 / (e + 2)}
+
+
+def _boundary(resolution: int = 100, n_classes: int = 3, seed: int = 0) -> dict:
+    """A smooth plane like the runner's: class c wins around angle 2πc/C."""
+    rng = np.random.default_rng(seed)
+    xs = ys = np.linspace(-1.5, 1.5, resolution)
+    gx, gy = np.meshgrid(xs, ys)  # (R, R), row = y
+    angles = 2 * np.pi * np.arange(n_classes) / n_classes
+    logits = 3 * (gx[..., None] * np.cos(angles) + gy[..., None] * np.sin(angles))  # (R, R, C)
+    proba = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+    train = (rng.normal(size=(300, 2)).astype(np.float32), rng.integers(0, n_classes, 300))
+    test = (rng.normal(size=(100, 2)).astype(np.float32), rng.integers(0, n_classes, 100))
+    return {"xs": xs, "ys": ys, "proba": proba.astype(np.float32), "points": {"train": train, "test": test},
+            "note": "", "axis_titles": ("x1", "x2")}  # fmt: skip
+
+
+# ---------------------------------------------------------------- training curves
+
+
+def test_loss_figure_has_train_and_val_curves():
+    fig = loss_figure(_history(20))
+    assert isinstance(fig, go.Figure)
+    assert [t.name for t in fig.data] == ["train", "validation"]
+    np.testing.assert_allclose(fig.data[0].y, 1 / np.arange(1, 21))
+
+
+def test_lr_changes_become_lines_and_labels():
+    fig = loss_figure(_history(30), lr_changes=((10, 0.1), (20, 0.001)))
+    assert [s.x0 for s in fig.layout.shapes] == [9.5, 19.5]  # just before the first epoch with the new lr
+    assert [a.text.strip() for a in fig.layout.annotations] == ["lr → 0.1", "lr → 0.001"]
+
+
+def test_loss_switches_to_log_axis_when_it_blows_up():
+    h = _history(10)
+    assert fig_axis_type(loss_figure(h)) in (None, "linear", "-")
+    h["loss"] = np.array([1.0, 5.0, 1e3, 1e9, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan])
+    assert fig_axis_type(loss_figure(h)) == "log"
+
+
+def fig_axis_type(fig: go.Figure):
+    return fig.layout.yaxis.type
+
+
+def test_long_histories_are_downsampled_keeping_the_ends():
+    idx = downsample(100_000, limit=1500)
+    assert len(idx) <= 1500 and idx[0] == 0 and idx[-1] == 99_999
+    fig = accuracy_figure(_history(100_000))
+    assert len(fig.data[0].x) <= 1500 and fig.data[0].x[-1] == 100_000
+
+
+def test_accuracy_figure_range_and_empty_history():
+    fig = accuracy_figure(_history(5))
+    assert tuple(fig.layout.yaxis.range) == (0, 1.02)
+    assert len(loss_figure({}).data) == 0  # before the first epoch: an empty chart, not an error
+
+
+def test_progress_text():
+    assert progress_text(12, 200, 3.44, 25_400.4) == "epoch 12 / 200 · 3.4 s · 25,400 samples/s"
+    assert "– samples/s" in progress_text(0, 200, 0.0, float("nan"))
+
+
+# ---------------------------------------------------------------- boundary
+
+
+def _decode_png(uri: str) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))))
+
+
+def test_boundary_traces_shading_and_points():
+    b = _boundary(resolution=50)
+    fig = boundary_figure(b, NAMES3)
+    kinds = [t.type for t in fig.data]
+    assert kinds == ["image", "scatter", "scatter", "scatter", "scatter", "scatter"]  # shading, 3 classes, test, legend
+    assert [t.name for t in fig.data[1:4]] == NAMES3
+    assert sum(len(t.x) for t in fig.data[1:4]) == 300  # every train point, each in its class trace
+    assert len(fig.data[4].x) == 100 and fig.data[4].marker.symbol == "circle-open"  # test points are hollow
+    image = _decode_png(fig.data[0].source)
+    assert image.shape == (50, 50, 3)
+    np.testing.assert_array_equal(image, shade_rgb(b["proba"]))  # row 0 = ys[0], drawn at y0 (bottom)
+    assert fig.data[0].x0 == pytest.approx(b["xs"][0]) and fig.data[0].y0 == pytest.approx(b["ys"][0])
+    assert fig.layout.yaxis.scaleanchor == "x"  # equal units on both axes
+
+
+def test_boundary_shading_follows_the_winning_class():
+    b = _boundary(resolution=40)
+    rgb = shade_rgb(b["proba"]).astype(int)
+    # Class 0 wins at angle 0 (right edge, middle row), class 1 at 120°: their pixels differ and match their colours.
+    right, upper_left = rgb[20, -1], rgb[-1, 0]
+    assert np.abs(right - upper_left).sum() > 60
+
+
+def test_boundary_nan_probabilities_are_grey_not_black():
+    b = _boundary(resolution=10)
+    b["proba"][:] = np.nan
+    assert (shade_rgb(b["proba"]) == 235).all()
+
+
+def test_boundary_figure_is_fast_for_a_100x100_grid():
+    b = _boundary(resolution=100)
+    boundary_figure(b, NAMES3)  # warm plotly's validators
+    best = min(_timed(lambda: boundary_figure(b, NAMES3)) for _ in range(7))
+    assert best < 0.050, f"boundary_figure took {best * 1000:.1f} ms"
+
+
+def _timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+def test_confusion_z_equals_sklearn():
+    rng = np.random.default_rng(1)
+    y_true, y_pred = rng.integers(0, 3, 200), rng.integers(0, 3, 200)
+    cm = metrics.confusion(torch.as_tensor(y_true), torch.as_tensor(y_pred), 3)
+    fig = confusion_figure(cm, NAMES3)
+    np.testing.assert_array_equal(np.asarray(fig.data[0].z), confusion_matrix(y_true, y_pred, labels=[0, 1, 2]))
+    assert list(fig.data[0].x) == NAMES3 and list(fig.data[0].y) == NAMES3
+    assert fig.layout.yaxis.autorange == "reversed"  # true class 0 on top, as in a printed matrix
+
+
+def test_confusion_normalised_rows_sum_to_one():
+    cm = np.array([[5, 5, 0], [0, 0, 0], [1, 2, 7]])
+    z = np.asarray(confusion_figure(cm, NAMES3, normalise=True).data[0].z)
+    np.testing.assert_allclose(z.sum(axis=1), [1, 0, 1])  # an empty row stays 0, not NaN
+    np.testing.assert_allclose(normalise_rows(cm)[0], [0.5, 0.5, 0])
+
+
+def test_numeric_class_names_stay_categories():
+    names = [str(d) for d in range(10)]
+    fig = confusion_figure(np.eye(10, dtype=int), names)
+    assert fig.layout.xaxis.type == "category" and fig.layout.yaxis.type == "category"
+
+
+def test_recall_figure_bars_and_balanced_accuracy_line():
+    fig = recall_figure(np.array([1.0, np.nan, 0.5]), NAMES3, balanced_accuracy=0.75)
+    np.testing.assert_allclose(fig.data[0].x, [1.0, 0.0, 0.5])
+    assert list(fig.data[0].text) == ["100%", "n/a", "50%"]
+    assert fig.layout.shapes[0].x0 == 0.75 and "75.0%" in fig.layout.title.text
+
+
+# ---------------------------------------------------------------- data previews
+
+
+def test_scatter_preview_one_trace_per_class():
+    X = np.array([[0, 0], [1, 1], [2, 2], [3, 3]], dtype=np.float32)
+    fig = scatter_preview(X, np.array([0, 1, 1, 2]), NAMES3)
+    assert [len(t.x) for t in fig.data] == [1, 2, 1]
+
+
+def test_image_grid_montage_shape():
+    X = np.random.default_rng(0).random((40, 28 * 28)).astype(np.float32)
+    y = np.repeat(np.arange(10), 4)
+    fig = image_grid(X, y, (28, 28), per_class=3, gap=2)
+    z = np.asarray(fig.data[0].z)
+    assert z.shape == (3 * 30 + 2, 10 * 30 + 2, 3)
+    assert list(fig.layout.xaxis.ticktext) == [str(d) for d in range(10)]
+    np.testing.assert_array_equal(z[2:30, 2:30, 0], ((1 - X[0].reshape(28, 28)) * 255).astype(np.uint8))
+
+
+def test_class_balance_labels_counts_and_shares():
+    fig = class_balance_figure(np.array([500, 268]), ["no diabetes", "diabetes"])
+    assert list(fig.data[0].x) == [500, 268]
+    assert list(fig.data[0].text) == ["500 (65%)", "268 (35%)"]
