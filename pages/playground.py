@@ -23,7 +23,7 @@ with data_tab:
     if splits is not None:
         data_view.summary(splits)
     else:
-        st.error(data_error, icon=":material/database_off:")
+        st.warning("No data loaded: the message beside the run buttons says why.", icon=":material/database_off:")
 n_classes = splits.n_classes if splits is not None else None
 class_names = splits.dataset.class_names if splits is not None else None
 
@@ -42,12 +42,12 @@ if setup.cfg is not None:
     url.sync(setup.cfg)
 
 # --- the run: buttons, what blocks a start, then the live view
-with main:
+with main.container(key="run_panel"):
     url.show_warnings(setup.cfg)
     run_controls.buttons(runner, setup)
     for problem in setup.problems:
         st.error(f"Fix this to start: {problem}", icon=":material/block:")
-    if splits is None:
+    if data_error and data_error not in setup.problems:  # e.g. a CSV to place; a bad split is a problem already
         st.error(data_error, icon=":material/database_off:")
     for note in setup.notes:
         st.caption(note)

@@ -62,7 +62,7 @@ def _test_traces(P: np.ndarray, y: np.ndarray, n_classes: int) -> list[dict]:
                     cmin=0, cmax=max(n_classes - 1, 1)),
         hovertemplate="test<br>%{x:.2f}, %{y:.2f}<extra></extra>",
     )  # fmt: skip
-    legend = dict(type="scatter", mode="markers", x=[None], y=[None], name="test (hollow)",
+    legend = dict(type="scatter", mode="markers", x=[None], y=[None], name="test",
                   marker=dict(symbol="circle-open", size=8, line=dict(width=2), color="#555"))  # fmt: skip
     return [rings, legend]
 
@@ -79,7 +79,7 @@ def boundary_figure(boundary: dict, class_names: list[str], height: int = 460) -
     ax, ay = boundary.get("axis_titles", ("x1", "x2"))
     yaxis = dict(title=dict(text=ay), range=y_range, autorange=False, showgrid=False)
     if 1 / 3 <= (y_range[1] - y_range[0]) / (x_range[1] - x_range[0]) <= 3:  # equal units unless it makes a sliver
-        yaxis.update(scaleanchor="x", scaleratio=1, constrain="domain")
+        yaxis.update(scaleanchor="x", scaleratio=1, constrain="domain", constraintoward="top")  # no gap under the legend
     layout = base_layout(
         height=height,
         margin=dict(l=48, r=8, t=40, b=40),

@@ -56,7 +56,8 @@ def base_layout(title: str | None = None, height: int = 320, **overrides) -> dic
         template=LEAN_TEMPLATE,
         height=height,
         margin=dict(l=56, r=16, t=48 if title else 16, b=44),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0, bgcolor="rgba(255,255,255,0.6)"),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0, bgcolor="rgba(255,255,255,0.6)",
+                    font=dict(size=13), itemwidth=30),
         uirevision="keep",  # keep the user's zoom across live updates
     )
     if title:
@@ -78,7 +79,8 @@ def scatter_preview(X: np.ndarray, y: np.ndarray, class_names: list[str], axis_t
     layout = base_layout(
         height=height,
         xaxis=dict(title=dict(text=axis_titles[0])),
-        yaxis=dict(title=dict(text=axis_titles[1]), scaleanchor="x", scaleratio=1, constrain="domain"),
+        yaxis=dict(title=dict(text=axis_titles[1]), scaleanchor="x", scaleratio=1, constrain="domain",
+                   constraintoward="top"),
     )
     return go.Figure(dict(data=traces, layout=layout))
 

@@ -56,14 +56,14 @@ def recall_figure(recall: np.ndarray, class_names: list[str], balanced_accuracy:
     )  # fmt: skip
     shapes = []
     if balanced_accuracy is not None and np.isfinite(balanced_accuracy):
-        title += f"<br><span style='font-size:13px'>balanced accuracy {balanced_accuracy:.1%} (dashed line: the mean recall)</span>"
+        title += f"<br><span style='font-size:13px'>balanced accuracy {balanced_accuracy:.1%} (dashed)</span>"
         shapes.append(dict(type="line", xref="x", yref="paper", x0=balanced_accuracy, x1=balanced_accuracy,
                            y0=0, y1=1, line=dict(color="#31333f", width=1.5, dash="dash")))  # fmt: skip
     layout = base_layout(
         title,
         height=max(height, 120 + 26 * len(names)),
         margin=dict(l=8, r=16, t=64, b=40),
-        xaxis=dict(range=[0, 1.0], tickformat=".0%"),
+        xaxis=dict(range=[0, 1.0], tickvals=[0, 0.25, 0.5, 0.75, 1.0], tickformat=".0%"),
         yaxis=dict(autorange="reversed", type="category", showgrid=False),  # "3" is a label, not a number
         shapes=shapes,
         showlegend=False,

@@ -37,6 +37,7 @@ def table_head(splits: Splits, rows: int = TABLE_ROWS) -> pd.DataFrame:
 
 def preview(splits: Splits) -> None:
     """For the main column before a run: the data itself, as large as the charts that replace it."""
+    st.caption("Press **Start** to train, or **Step** to train one epoch at a time.")
     ds = splits.dataset
     if ds.kind == "2d":
         chart(scatter_preview(ds.X, ds.y, ds.class_names, height=480), key="preview")

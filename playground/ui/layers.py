@@ -18,14 +18,14 @@ from playground.ui import state
 EDITOR = "layers"  # widget key == RunConfig field
 DEPTH = "n_layers"  # the +/- stepper
 BASE = "_layers_base"  # session_state: the frame the editor edits
-COLUMNS = {
+COLUMNS = {  # pixel widths: all four fit the settings column without scrolling
     "units": st.column_config.NumberColumn("units", min_value=1, max_value=MAX_UNITS, step=1, default=16, required=True,
-                                           width="small"),
+                                           width=70),
     "activation": st.column_config.SelectboxColumn("activation", options=list(ACTIVATIONS), default="relu", required=True,
-                                                   width="medium"),
+                                                   width=110),
     "dropout": st.column_config.NumberColumn("dropout", min_value=0.0, max_value=0.95, step=0.05, default=0.0, format="%.2f",
-                                             width="small"),
-    "batchnorm": st.column_config.CheckboxColumn("BN", default=False, width="small", help="BatchNorm after the Linear layer"),
+                                             width=75),
+    "batchnorm": st.column_config.CheckboxColumn("BN", default=False, width=50, help="BatchNorm after the Linear layer"),
 }
 
 
@@ -70,7 +70,7 @@ def layer_editor() -> tuple[LayerSpec, ...] | ConfigError:
         st.session_state[BASE] = to_frame(stored if isinstance(stored, tuple) else ())
     frame = st.data_editor(
         st.session_state[BASE], key=EDITOR, num_rows="dynamic", column_config=COLUMNS, width="stretch",
-        placeholder="none",
+        hide_index=True, placeholder="none",
     )  # fmt: skip
     try:
         layers = to_layers(frame)

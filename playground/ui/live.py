@@ -1,10 +1,12 @@
-"""The live view: a fragment that redraws from ``runner.snapshot()`` every half second while a run is active.
+"""The live view: a fragment that redraws from ``runner.snapshot()`` every half second while a run trains.
 
 It only reads numpy snapshots and builds figures; all torch work stays in the runner's thread.
-When it sees the run end it reruns the whole app, so the buttons update and polling stops.
+``run_every`` can only change with a full rerun, so when the fragment sees that the polling rate
+should change (the run ended, or a pause settled) it reruns the whole app, which also refreshes the buttons.
 """
 from __future__ import annotations
 
+import time
 from typing import Callable
 
 import streamlit as st
@@ -16,21 +18,33 @@ from playground.runner import Runner, Snapshot
 from playground.ui import session
 from playground.ui.charts import chart
 
-POLL_SECONDS = 0.5
+POLL_SECONDS = 0.5  # while training: charts refresh twice a second
+PAUSED_POLL_SECONDS = 2.0  # while paused nothing changes; this only keeps the heartbeat (timeout 30 s) alive
+FAST_UNTIL = "_poll_fast_until"  # session_state: monotonic time; a click (e.g. Step) wants its result promptly
 LABELS = {"starting": "Starting", "running": "Running", "paused": "Paused", "finished": "Finished",
           "early_stopped": "Stopped early", "diverged": "Diverged", "stopped": "Stopped", "error": "Error"}  # fmt: skip
 
 
+def poll_every(snap: Snapshot) -> float | None:
+    """Seconds between fragment reruns for this snapshot; None (no polling) once the run has ended."""
+    if snap.status == "paused" and time.monotonic() > st.session_state.get(FAST_UNTIL, 0.0):
+        return PAUSED_POLL_SECONDS
+    return POLL_SECONDS if snap.active else None
+
+
+def poll_fast_for(seconds: float) -> None:
+    st.session_state[FAST_UNTIL] = time.monotonic() + seconds
+
+
 def live_view(runner: Runner, idle_view: Callable[[], None]) -> None:
-    active = runner.snapshot().active
-    st.fragment(run_every=POLL_SECONDS if active else None)(_draw)(runner, active, idle_view)
+    every = poll_every(runner.snapshot())
+    st.fragment(run_every=every)(_draw)(runner, every, idle_view)
 
 
-def _draw(runner: Runner, polling: bool, idle_view: Callable[[], None]) -> None:
+def _draw(runner: Runner, every: float | None, idle_view: Callable[[], None]) -> None:
     runner.heartbeat()
     snap = runner.snapshot()
     if snap.status == "idle":
-        st.caption("Press **Start** to train, or **Step** to train one epoch at a time.")
         idle_view()
         return
     status_line(snap)
@@ -38,8 +52,8 @@ def _draw(runner: Runner, polling: bool, idle_view: Callable[[], None]) -> None:
         names = session.class_names(snap.config)
         training_charts(snap, names)
         test_results(snap, names)
-    if polling and not snap.active:
-        st.rerun()  # the run just ended: a full rerun turns polling off and refreshes the buttons
+    if poll_every(snap) != every:
+        st.rerun()  # e.g. the run just ended: only a full rerun changes run_every (and refreshes the buttons)
 
 
 def status_line(snap: Snapshot) -> None:

@@ -5,6 +5,7 @@ import streamlit as st
 
 from playground.config import FIELDS, RunConfig
 from playground.runner import Runner
+from playground.ui.live import poll_fast_for
 from playground.ui.session import data_key, start
 from playground.ui.setup import Setup
 
@@ -24,15 +25,17 @@ def buttons(runner: Runner, setup: Setup) -> None:
         ("stop", "Stop", ":material/stop:", active),
         ("reset", "Reset", ":material/restart_alt:", status != "idle"),
     )
-    clicked = [
-        key
-        for column, (key, label, icon, enabled) in zip(st.columns(len(rows)), rows)
-        if column.button(label, key=key, icon=icon, disabled=not enabled, width="stretch",
+    with st.container(horizontal=True, gap="small"):  # wraps instead of truncating labels on narrow screens
+        clicked = [
+            key
+            for key, label, icon, enabled in rows
+            if st.button(label, key=key, icon=icon, disabled=not enabled, width="content",
                          type="primary" if key == "start" else "secondary",
                          help="Train one epoch, then pause" if key == "step" else None)  # fmt: skip
-    ]
+        ]
     if clicked:
         act(runner, clicked[0], setup, status)
+        poll_fast_for(3.0)  # show the click's effect (a Step's epoch) within half a second
         st.rerun()
 
 

@@ -16,7 +16,7 @@ from playground.trainer import Callback, Trainer
 
 HEARTBEAT_TIMEOUT = 30.0  # seconds without a page poll before the thread stops itself
 SPLIT_FIELDS = ("val_split", "test_split", "seed", "scaling")  # change every dataset's splits
-FAILED = "_data_failures"  # session_state: data key -> DatasetUnavailable message
+FAILED = "_data_failures"  # session_state: dataset name -> DatasetUnavailable message
 
 
 @st.cache_resource(scope="session", on_release=lambda runner: runner.close(), show_spinner=False)
@@ -60,17 +60,17 @@ def _class_names(key: tuple) -> list[str]:
 def load_splits(cfg: RunConfig) -> Splits:
     """Scaled train/val/test arrays for ``cfg``; raises DatasetUnavailable with the message to show.
 
-    Failures are remembered for the session: an offline download attempt takes seconds and must
-    not repeat on every click. A reload (new session) tries again, as the message suggests.
+    Failures are remembered per dataset for the session: an offline download attempt takes
+    seconds and must not repeat on every click (nor for each Pima missing-value mode). A reload
+    (new session) tries again, as the message suggests.
     """
-    key = data_key(cfg)
     failures = st.session_state.setdefault(FAILED, {})
-    if key in failures:
-        raise DatasetUnavailable(failures[key])
+    if cfg.dataset in failures:
+        raise DatasetUnavailable(failures[cfg.dataset])
     try:
-        return _splits(key)
+        return _splits(data_key(cfg))
     except DatasetUnavailable as err:
-        failures[key] = str(err)
+        failures[cfg.dataset] = str(err)
         raise
 
 
