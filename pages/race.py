@@ -1,3 +1,53 @@
+"""Optimizer race: real torch optimizers stepping one 2-D point each down a loss surface."""
 import streamlit as st
 
-st.info("This page is being built.")
+from playground.figures.race import contour_figure, loss_figure, step_figure, surface_figure
+from playground.optim import OPTIMIZERS
+from playground.race import PRESETS
+from playground.ui import race_controls as ui
+
+PLOTLY = {"displaylogo": False}  # Plotly toolbar options
+
+st.title("Optimizer race")
+st.caption(
+    "Each optimizer is a real `torch.optim` optimizer moving one float64 point (x, y) downhill. "
+    "Same start, same surface, same number of steps; only the update rule differs."
+)
+ui.init_state()
+ui.preset_buttons()
+
+controls, charts = st.columns([1.15, 2.6], gap="large")
+with controls:
+    ui.surface_controls()
+    ui.optimizer_controls()
+
+with charts:
+    config = ui.read_config()
+    try:
+        result, flat_grid, mesh_grid = ui.run_cached(config)
+    except ValueError as err:  # bad lr / knob / empty selection: say which field and why
+        st.error(f"Can't run the race: {err}")
+        st.stop()
+
+    preset = ui.active_preset(config)
+    if preset:
+        st.info(f"**{PRESETS[preset].title}.** {PRESETS[preset].claim}", icon=":material/school:")
+    for name, track in result.tracks.items():
+        if track.diverged_at is not None:
+            st.warning(f"**{name}** diverged at step {track.diverged_at}: its path stops there; the others carry on.")
+
+    # Only the open tab's chart is built and sent (the 3-D one is heavy for the browser).
+    flat, lifted = st.tabs(["Contour", "3-D surface"], key="race_view", on_change="rerun")
+    if flat.open:
+        flat.plotly_chart(contour_figure(result, flat_grid), key="race_chart_contour", config=PLOTLY)
+    if lifted.open:
+        lifted.plotly_chart(surface_figure(result, mesh_grid), key="race_chart_3d", config=PLOTLY)
+    by_loss, by_step = st.tabs(["Loss", "Step length"], key="race_curve", on_change="rerun")
+    if by_loss.open:
+        by_loss.plotly_chart(loss_figure(result), key="race_chart_loss", config=PLOTLY)
+    if by_step.open:
+        by_step.plotly_chart(step_figure(result), key="race_chart_steps", config=PLOTLY)
+
+    for name in result.tracks:
+        st.caption(f"**{name}** — {OPTIMIZERS[name].summary}")
+    ui.results_table(result)

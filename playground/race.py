@@ -66,6 +66,28 @@ class RaceResult:
     tracks: dict[str, Track]  # same keys and order as settings
 
 
+def summary(result: RaceResult) -> dict:
+    """The JSON report: run setup plus, per optimizer, where it ended and how it got there."""
+    return {
+        "surface": result.surface.name,
+        "params": result.surface.params,
+        "start": list(result.start),
+        "steps": result.steps,
+        "optimizers": {
+            name: {
+                "lr": result.settings[name].lr,
+                "knobs": {k: result.settings[name].knob(k) for k in OPTIMIZERS[name].knobs},
+                "weight_decay": result.settings[name].weight_decay,
+                "final_point": track.final_point.tolist(),
+                "final_loss": track.final_loss,
+                "path_length": track.path_length,
+                "diverged_at": track.diverged_at,
+            }
+            for name, track in result.tracks.items()
+        },
+    }
+
+
 def validate(settings: dict[str, OptimizerSettings], start: Point, steps: int) -> None:
     """Raise ValueError naming the field, the value and the limit."""
     if not settings:
@@ -117,7 +139,7 @@ def run_race(surface: Surface, settings: dict[str, OptimizerSettings], start: Po
         if k == steps or not ok.any():
             break
         for n in active:
-            optimizers[n].zero_grad()
+            params[n].grad = None  # what optimizer.zero_grad() does, minus its profiler overhead
         loss[torch.from_numpy(ok)].sum().backward()
         active = [n for i, n in enumerate(active) if ok[i]]
         for n in active:
@@ -136,30 +158,44 @@ def _make(name: str, settings: OptimizerSettings, param: torch.nn.Parameter) -> 
 
 # ---------------------------------------------------------------- comparable footing
 
-# surface -> optimizer -> lr: each makes steady progress from the surface's default start in a few
-# hundred steps without diverging. Roughly: SGD-family lr ~ 1 / (curvature scale); adaptive
-# methods move ~lr per step, so their lr is a fraction of the distance to travel.
+# surface -> optimizer -> lr, picked from a sweep (300 steps from the surface's default start): each
+# makes steady progress without diverging. SGD-family methods step lr * gradient, so their lr is
+# bounded by ~2 / (largest curvature); adaptive methods step about lr per coordinate, so theirs is a
+# fraction of the distance to travel.
 COMPARABLE_LR: dict[str, dict[str, float]] = {
-    "bowl": {"sgd": 0.15, "momentum": 0.03, "nesterov": 0.03, "rmsprop": 0.02, "adagrad": 0.5,
-             "adadelta": 5.0, "adam": 0.1, "adamw": 0.1},
-    "rosenbrock": {"sgd": 0.001, "momentum": 0.0005, "nesterov": 0.0005, "rmsprop": 0.005, "adagrad": 0.5,
-                   "adadelta": 5.0, "adam": 0.05, "adamw": 0.05},
-    "beale": {"sgd": 0.005, "momentum": 0.001, "nesterov": 0.001, "rmsprop": 0.005, "adagrad": 0.5,
+    "bowl": {"sgd": 0.15, "momentum": 0.02, "nesterov": 0.02, "rmsprop": 0.02, "adagrad": 0.5,
+             "adadelta": 5.0, "adam": 0.1, "adamw": 0.1},  # at condition 10; see comparable_settings
+    "rosenbrock": {"sgd": 0.001, "momentum": 0.001, "nesterov": 0.001, "rmsprop": 0.01, "adagrad": 0.5,
+                   "adadelta": 10.0, "adam": 0.1, "adamw": 0.1},
+    "beale": {"sgd": 0.01, "momentum": 0.001, "nesterov": 0.001, "rmsprop": 0.01, "adagrad": 0.5,
               "adadelta": 5.0, "adam": 0.05, "adamw": 0.05},
-    "himmelblau": {"sgd": 0.005, "momentum": 0.001, "nesterov": 0.001, "rmsprop": 0.02, "adagrad": 0.5,
-                   "adadelta": 5.0, "adam": 0.1, "adamw": 0.1},
-    "saddle": {"sgd": 0.01, "momentum": 0.01, "nesterov": 0.01, "rmsprop": 0.01, "adagrad": 0.1,
-               "adadelta": 1.0, "adam": 0.05, "adamw": 0.05},
-    "rastrigin": {"sgd": 0.002, "momentum": 0.001, "nesterov": 0.001, "rmsprop": 0.02, "adagrad": 0.5,
-                  "adadelta": 5.0, "adam": 0.1, "adamw": 0.1},
+    "himmelblau": {"sgd": 0.005, "momentum": 0.001, "nesterov": 0.001, "rmsprop": 0.02, "adagrad": 0.2,
+                   "adadelta": 2.0, "adam": 0.05, "adamw": 0.05},
+    "saddle": {"sgd": 0.01, "momentum": 0.001, "nesterov": 0.001, "rmsprop": 0.01, "adagrad": 0.1,
+               "adadelta": 0.1, "adam": 0.01, "adamw": 0.01},
+    "rastrigin": {"sgd": 0.002, "momentum": 0.002, "nesterov": 0.002, "rmsprop": 0.01, "adagrad": 0.2,
+                  "adadelta": 1.0, "adam": 0.05, "adamw": 0.05},
 }
+CURVATURE_BOUND = ("sgd", "momentum", "nesterov")  # lr must shrink as the surface gets steeper
+DEFAULT_WEIGHT_DECAY = {"adamw": 0.01}  # torch's AdamW default; without it AdamW == Adam here
 
 
-def comparable_settings(surface: str, names: list[str] | tuple[str, ...]) -> dict[str, OptimizerSettings]:
-    """Default knobs and the surface's comparable learning rate for each optimizer in ``names``."""
-    if surface not in COMPARABLE_LR:
-        raise ValueError(f"surface == {surface!r}, must be one of {list(COMPARABLE_LR)}")
-    return {n: OptimizerSettings(COMPARABLE_LR[surface][n]) for n in names}
+def comparable_settings(surface: Surface, names: list[str] | tuple[str, ...]) -> dict[str, OptimizerSettings]:
+    """Default knobs and the surface's comparable learning rate for each optimizer in ``names``.
+
+    On the bowl the steep direction's curvature is ``condition``, so SGD-family rates scale with
+    (table condition / condition) to keep lr * curvature the same.
+    """
+    if surface.name not in COMPARABLE_LR:
+        raise ValueError(f"surface == {surface.name!r}, must be one of {list(COMPARABLE_LR)}")
+    table_condition = SURFACES[surface.name].params.get("condition", 1.0)
+    stiffness = surface.params.get("condition", 1.0) / table_condition
+    settings = {}
+    for name in names:
+        lr = COMPARABLE_LR[surface.name][name]
+        lr = lr / stiffness if name in CURVATURE_BOUND else lr
+        settings[name] = OptimizerSettings(float(f"{lr:.3g}"), weight_decay=DEFAULT_WEIGHT_DECAY.get(name, 0.0))
+    return settings
 
 
 # ---------------------------------------------------------------- teaching scenarios
@@ -179,4 +215,39 @@ class Preset:
         return run_race(get_surface(self.surface, **self.params), self.settings, self.start, self.steps)
 
 
-PRESETS: dict[str, Preset] = {}
+def _same_lr(lr: float, *names: str) -> dict[str, OptimizerSettings]:
+    return {n: OptimizerSettings(lr) for n in names}
+
+
+PRESETS: dict[str, Preset] = {
+    "ravine": Preset(
+        "Momentum escapes the ravine",
+        "Bowl with condition 100, same lr 0.019 (lr × steepest curvature = 1.9) for both: SGD zigzags across "
+        "the ravine and crawls along it (x shrinks by 1 − lr per step); momentum's velocity builds up along "
+        "the floor and ends ~1000× lower after 150 steps.",
+        "bowl", _same_lr(0.019, "sgd", "momentum"), (-3.5, 1.0), 150, {"condition": 100.0},
+    ),
+    "saddle": Preset(
+        "SGD stalls on the saddle",
+        "Start just off the saddle's stable line (y = 0.01). SGD's step is lr × gradient, and the gradient "
+        "vanishes at the saddle: after 100 steps SGD is still within 0.25 of it, while momentum (velocity) "
+        "and Adam (step ≈ lr whatever the gradient) have escaped to |y| > 5.",
+        "saddle", {"sgd": OptimizerSettings(0.01), "momentum": OptimizerSettings(0.01), "adam": OptimizerSettings(0.05)},
+        (1.5, 0.01), 100,
+    ),
+    "diverge": Preset(
+        "Too-large learning rate diverges",
+        "Bowl with condition 10: SGD needs lr < 2 / 10 = 0.2. At lr 0.25 each step overshoots the steep "
+        "direction by 1.5× more than the last, and the run is stopped as diverged; momentum at lr 0.02 "
+        "converges.",
+        "bowl", {"sgd": OptimizerSettings(0.25), "momentum": OptimizerSettings(0.02)}, (-3.5, 1.5), 100,
+        {"condition": 10.0},
+    ),
+    "adagrad": Preset(
+        "Adagrad's step decays",
+        "Adagrad divides lr by the root of the *sum* of all squared gradients, so its step keeps shrinking: "
+        "on the saddle the gradient grows as it descends, yet Adagrad's step falls ~10× over 150 steps, "
+        "while RMSprop (a decaying average instead of a sum) keeps stepping about lr.",
+        "saddle", {"adagrad": OptimizerSettings(0.05), "rmsprop": OptimizerSettings(0.02)}, (1.5, 0.5), 150,
+    ),
+}

@@ -1,0 +1,180 @@
+"""Widgets <-> race config for pages/race.py.
+
+Every widget key starts with ``race_`` (session state is shared by all pages). Widget values live
+in ``st.session_state``; presets and the comparable-footing button write into it from callbacks,
+which run before the widgets are drawn. ``read_config`` turns the state into a plain dict, which
+is both the cache key of ``run_cached`` and the thing compared with a preset.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from playground.figures.race import label, view_ranges
+from playground.optim import OPTIMIZERS
+from playground.race import (
+    DEFAULT_WEIGHT_DECAY,
+    PRESETS,
+    OptimizerSettings,
+    RaceResult,
+    comparable_settings,
+    run_race,
+    summary,
+)
+from playground.surfaces import SURFACES, get_surface, surface_grid
+
+DEFAULT_SURFACE = "rosenbrock"
+DEFAULT_OPTIMIZERS = ["sgd", "momentum", "adam"]
+DEFAULT_STEPS = 300
+CONDITIONS = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0]  # bowl: steep / shallow curvature
+CONTOUR_POINTS = 361  # per axis: the contour image's pixels (smooth isolines)
+MESH_POINTS = 101  # per axis: the 3-D surface mesh
+KEEP = dict(persist_state="session")  # widget values survive a page switch
+
+
+def key(*parts: str) -> str:
+    return "_".join(("race", *parts))
+
+
+# ---------------------------------------------------------------- writing state (callbacks)
+
+
+def _write_optimizer(name: str, s: OptimizerSettings) -> None:
+    st.session_state[key("lr", name)] = float(s.lr)
+    for knob in OPTIMIZERS[name].knobs:
+        st.session_state[key(knob, name)] = float(s.knob(knob))
+    st.session_state[key("wd", name)] = float(s.weight_decay)
+
+
+def apply_comparable() -> None:
+    """Comparable learning rates and default knobs, for every optimizer, on the current surface."""
+    surface = current_surface()
+    for name, s in comparable_settings(surface, list(OPTIMIZERS)).items():
+        _write_optimizer(name, s)
+
+
+def on_surface_change() -> None:
+    """A new surface gets its own start point and comparable learning rates (ranges differ a lot)."""
+    x, y = SURFACES[st.session_state[key("surface")]].start
+    st.session_state[key("start", "x")], st.session_state[key("start", "y")] = float(x), float(y)
+    apply_comparable()
+
+
+def apply_preset(name: str) -> None:
+    preset = PRESETS[name]
+    st.session_state[key("surface")] = preset.surface
+    st.session_state[key("condition")] = float(preset.params.get("condition", SURFACES["bowl"].params["condition"]))
+    st.session_state[key("start", "x")], st.session_state[key("start", "y")] = map(float, preset.start)
+    st.session_state[key("steps")] = preset.steps
+    st.session_state[key("optimizers")] = list(preset.settings)
+    apply_comparable()  # optimizers outside the preset get sensible values too
+    for opt, s in preset.settings.items():
+        _write_optimizer(opt, s)
+
+
+def init_state() -> None:
+    """Defaults on the first visit; later visits keep whatever the user set."""
+    if key("surface") in st.session_state:
+        return
+    st.session_state[key("surface")] = DEFAULT_SURFACE
+    st.session_state[key("condition")] = float(SURFACES["bowl"].params["condition"])
+    st.session_state[key("steps")] = DEFAULT_STEPS
+    st.session_state[key("optimizers")] = list(DEFAULT_OPTIMIZERS)
+    on_surface_change()
+
+
+def current_surface():
+    name = st.session_state[key("surface")]
+    params = {"condition": st.session_state[key("condition")]} if "condition" in SURFACES[name].params else {}
+    return get_surface(name, **params)
+
+
+# ---------------------------------------------------------------- widgets
+
+
+def preset_buttons() -> None:
+    with st.container(horizontal=True, gap="small"):
+        for name, preset in PRESETS.items():
+            st.button(preset.title, key=key("preset", name), on_click=apply_preset, args=(name,), help=preset.claim,
+                      icon=":material/school:")
+        st.button("Comparable learning rates", key=key("comparable"), on_click=apply_comparable, icon=":material/balance:",
+                  help="Per-surface learning rates that put every selected optimizer on a comparable footing.")
+
+
+def surface_controls() -> None:
+    st.selectbox("Surface", list(SURFACES), key=key("surface"), on_change=on_surface_change, **KEEP)
+    surface = SURFACES[st.session_state[key("surface")]]
+    st.caption(surface.description)
+    if "condition" in surface.params:
+        st.select_slider("Condition number", CONDITIONS, key=key("condition"), on_change=apply_comparable, **KEEP,
+                         help="Steep / shallow curvature. Changing it rescales the SGD-family rates (lr ∝ 1/condition).")
+    x0, y0 = st.columns(2)
+    x0.slider("Start x", *map(float, surface.x_range), step=0.01, key=key("start", "x"), **KEEP)
+    y0.slider("Start y", *map(float, surface.y_range), step=0.01, key=key("start", "y"), **KEEP)
+    st.slider("Steps", 10, 2000, step=10, key=key("steps"), **KEEP)
+
+
+def optimizer_controls() -> None:
+    st.multiselect("Optimizers", list(OPTIMIZERS), key=key("optimizers"), **KEEP)
+    for name in st.session_state[key("optimizers")]:
+        knobs = list(OPTIMIZERS[name].knobs) + (["wd"] if name in DEFAULT_WEIGHT_DECAY else [])
+        st.markdown(f"**{name}**")
+        cols = st.columns(3)
+        cols[0].number_input("lr", min_value=0.0, format="%g", step=0.001, key=key("lr", name), **KEEP)
+        for col, knob in zip(cols[1:], knobs):
+            col.number_input("weight decay" if knob == "wd" else knob, min_value=0.0, max_value=None if knob == "wd" else 0.999,
+                             step=0.01, format="%g", key=key(knob, name), **KEEP)
+
+
+# ---------------------------------------------------------------- state -> run
+
+
+def read_config() -> dict:
+    """The whole race as plain data: hashable for st.cache_data and comparable with a preset."""
+    s = st.session_state
+    surface = current_surface()
+    settings = {}
+    for name in s[key("optimizers")]:
+        knobs = {k: s[key(k, name)] for k in OPTIMIZERS[name].knobs}
+        settings[name] = {"lr": s[key("lr", name)], "knobs": knobs, "weight_decay": s.get(key("wd", name), 0.0)}
+    return {"surface": surface.name, "params": dict(surface.params), "settings": settings,
+            "start": (s[key("start", "x")], s[key("start", "y")]), "steps": s[key("steps")]}
+
+
+def preset_config(name: str) -> dict:
+    p = PRESETS[name]
+    settings = {n: {"lr": o.lr, "knobs": {k: o.knob(k) for k in OPTIMIZERS[n].knobs}, "weight_decay": o.weight_decay}
+                for n, o in p.settings.items()}
+    params = {**SURFACES[p.surface].params, **p.params}
+    return {"surface": p.surface, "params": params, "settings": settings, "start": p.start, "steps": p.steps}
+
+
+def active_preset(config: dict) -> str | None:
+    """The preset whose settings the page currently shows, if any."""
+    return next((n for n in PRESETS if preset_config(n) == config), None)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def run_cached(config: dict):
+    """(RaceResult, contour grid, 3-D mesh grid) for a config from read_config; ValueError on bad settings."""
+    surface = get_surface(config["surface"], **config["params"])
+    settings = {n: OptimizerSettings(c["lr"], dict(c["knobs"]), c["weight_decay"]) for n, c in config["settings"].items()}
+    result: RaceResult = run_race(surface, settings, config["start"], config["steps"])
+    view = view_ranges(result)
+    return result, surface_grid(surface, *view, n=CONTOUR_POINTS), surface_grid(surface, *view, n=MESH_POINTS)
+
+
+def results_table(result: RaceResult) -> None:
+    """One row per optimizer: where it ended, how far it walked, whether it diverged."""
+    rows = summary(result)["optimizers"]
+    table = pd.DataFrame({
+        "optimizer": [label(n, result.tracks[n]) for n in rows],
+        "lr": [r["lr"] for r in rows.values()],
+        "final x": [r["final_point"][0] for r in rows.values()],
+        "final y": [r["final_point"][1] for r in rows.values()],
+        "final loss": [r["final_loss"] for r in rows.values()],
+        "path length": [r["path_length"] for r in rows.values()],
+        "diverged at": [r["diverged_at"] for r in rows.values()],
+    })
+    numbers = {c: st.column_config.NumberColumn(format="%.4g") for c in ("lr", "final x", "final y", "final loss", "path length")}
+    st.dataframe(table, hide_index=True, column_config=numbers, key=key("table"))
