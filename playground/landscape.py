@@ -8,9 +8,10 @@ Two kinds of plane through weight space, both evaluated on a grid of training lo
   (one neuron's filter) rescaled to the norm of the matching row of the weights; biases and
   BatchNorm parameters get a zero direction.
 
-The grid runs as a Runner job (``trajectory_plane_job``, ``random_directions_job``): chunks of
-about ``CHUNK_SECONDS`` in the torch thread, on a deepcopy of the model, so the live weights are
-never written. The first Linear layer is linear in its weights, so ``X @ (W0 + a*D1 + b*D2).T``
+The grid runs as a Runner job (``trajectory_plane_job``, ``random_directions_job``) in the torch
+thread, on a deepcopy of the model, so the live weights are never written. During training one
+chunk runs between epochs and lasts about half an epoch (``chunk_seconds``): training keeps at
+least two thirds of its speed while a landscape is computed (benchmarks/bench_landscape.py). The first Linear layer is linear in its weights, so ``X @ (W0 + a*D1 + b*D2).T``
 is three precomputed products and one sum per grid point: an MNIST-size net costs little more
 per point than its small tail.
 """
@@ -32,7 +33,8 @@ MIN_RESOLUTION = 3  # points per grid side
 MAX_RESOLUTION = 101  # per side: 101 x 101 = 10,201 forward passes
 MAX_POINT_ROWS = 12_000_000  # grid points x loss rows; ~10 s for the spiral net, ~60 s for MNIST 512
 DEFAULT_ROWS = 2048  # training rows the loss is averaged over (a seeded subsample of bigger sets)
-CHUNK_SECONDS = 0.03  # work per job chunk: training waits at most this long between epochs
+CHUNK_SHARE = 0.5  # a chunk between two epochs lasts this fraction of an epoch ...
+CHUNK_MIN, CHUNK_MAX = 0.01, 0.1  # ... within these seconds (per-point overhead below; page latency above)
 PLANE_MARGIN = 0.3  # grid reaches this fraction of the path's extent beyond it
 
 
@@ -161,6 +163,13 @@ def loss_rows(trainer, rows: int, seed: int) -> tuple[torch.Tensor, torch.Tensor
     return X[idx], y[idx]
 
 
+def chunk_seconds(trainer) -> float:
+    """Work per chunk: CHUNK_SHARE of the mean epoch while training runs; CHUNK_MAX when it does not."""
+    if trainer.stop_training or trainer.epoch == 0:
+        return CHUNK_MAX
+    return min(CHUNK_MAX, max(CHUNK_MIN, CHUNK_SHARE * trainer.train_seconds / trainer.epoch))
+
+
 def eval_grid(f: Callable[..., float], axes: list[np.ndarray], out: np.ndarray, budget: float) -> Iterator[float]:
     """Fill ``out`` (shape = reversed axis lengths: row = y) with f at every grid point.
 
@@ -182,8 +191,11 @@ def eval_grid(f: Callable[..., float], axes: list[np.ndarray], out: np.ndarray, 
 
 
 def trajectory_plane_job(resolution: int = 25, rows: int = DEFAULT_ROWS, margin: float = PLANE_MARGIN,
-                         budget: float = CHUNK_SECONDS) -> Callable:  # fmt: skip
-    """A ``Runner.submit`` job: loss over the PCA plane of the run's weight trajectory."""
+                         budget: float | None = None) -> Callable:  # fmt: skip
+    """A ``Runner.submit`` job: loss over the PCA plane of the run's weight trajectory.
+
+    ``budget``: seconds per chunk; None adapts it to the epoch time (``chunk_seconds``).
+    """
 
     def job(trainer) -> Iterator[dict]:
         t_start = time.perf_counter()
@@ -203,7 +215,7 @@ def trajectory_plane_job(resolution: int = 25, rows: int = DEFAULT_ROWS, margin:
         xs, ys = plane_axes(plane.path, resolution, margin)
         loss = np.full((resolution, resolution), np.nan)  # (R, R), row = y
         yield {"progress": 0.0}  # the PCA was this chunk
-        for progress in eval_grid(f, [xs, ys], loss, budget):
+        for progress in eval_grid(f, [xs, ys], loss, chunk_seconds(trainer) if budget is None else budget):
             if progress < 1.0:
                 yield {"progress": progress}
         result = {
@@ -224,7 +236,7 @@ def plane_axes(path: np.ndarray, resolution: int, margin: float) -> tuple[np.nda
 
 
 def random_directions_job(dims: int = 2, resolution: int = 25, span: float = 1.0, rows: int = DEFAULT_ROWS,
-                          seed: int = 0, budget: float = CHUNK_SECONDS) -> Callable:  # fmt: skip
+                          seed: int = 0, budget: float | None = None) -> Callable:  # fmt: skip
     """A ``Runner.submit`` job: loss along 1 or 2 filter-normalised random directions, in [-span, span]."""
 
     def job(trainer) -> Iterator[dict]:
@@ -238,7 +250,7 @@ def random_directions_job(dims: int = 2, resolution: int = 25, span: float = 1.0
         axes = [np.linspace(-span, span, resolution)] * dims
         loss = np.full((resolution,) * dims, np.nan)
         yield {"progress": 0.0}
-        for progress in eval_grid(f, axes, loss, budget):
+        for progress in eval_grid(f, axes, loss, chunk_seconds(trainer) if budget is None else budget):
             if progress < 1.0:
                 yield {"progress": progress}
         result = {

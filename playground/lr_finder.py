@@ -4,7 +4,7 @@ The learning rate grows exponentially from ``start_lr`` to ``end_lr`` over ``num
 mini-batches (cycling through train), with a fresh optimizer of the configured type. The loss is
 smoothed with a bias-corrected EMA; the test stops early once the smoothed loss exceeds
 ``diverge`` times its best. The suggestion is the lr at the steepest descent of the smoothed loss
-(most negative d loss / d log lr).
+(most negative d loss / d log lr); none when the loss never fell by MIN_DROP.
 
 ``range_test_steps`` is the chunked generator; ``lr_range_job`` wraps it for ``Runner.submit`` and
 ``lr_range_test`` runs it to the end (CLI, tests). The live model is never written: the copy is a
@@ -27,6 +27,8 @@ START_LR, END_LR = 1e-6, 10.0
 NUM_STEPS = 100  # mini-batches in the test
 BETA = 0.9  # EMA decay: lag ~1/(1-beta) = 10 of 100 steps (fastai's 0.98 lags half the test)
 DIVERGE = 4.0  # stop once smoothed loss > DIVERGE * best smoothed loss
+SLOPE_DECADES = 0.25  # half-width of the slope's window, in decades of lr (4 points of a 100-step test)
+MIN_DROP = 0.05  # no suggestion unless the smoothed loss fell at least this fraction below its start
 CHUNK_SECONDS = 0.03  # work per job chunk (training waits at most this long between epochs)
 
 
@@ -43,17 +45,22 @@ def lr_schedule(start_lr: float, end_lr: float, num_steps: int) -> np.ndarray:
     return np.geomspace(start_lr, end_lr, num_steps)
 
 
-def steepest(lrs: np.ndarray, smoothed: np.ndarray, skip: int = 0) -> float | None:
+def steepest(lrs: np.ndarray, smoothed: np.ndarray, skip: int = 0, half_width: int = 1) -> float | None:
     """The lr where the smoothed loss falls fastest per log-lr, between ``skip`` and the minimum.
 
-    ``skip``: the EMA's first steps are noise around the starting loss (fastai skips 10 too); past
-    the minimum the loss only rises. None when that leaves fewer than 3 points.
+    The slope at i is a centred difference over i +- ``half_width`` points (clipped to the range):
+    wider than one step, so batch noise left in the EMA does not pick a spot. ``skip``: the EMA's
+    first steps still carry the first batches' weight (fastai skips 10 too); past the minimum the
+    loss only rises. None when that leaves fewer than 3 points.
     """
     end = int(np.argmin(smoothed)) + 1
     if end - skip < 3:
         return None
-    slope = np.gradient(smoothed[skip:end], np.log(lrs[skip:end]))  # (end - skip,)
-    return float(lrs[skip + int(np.argmin(slope))])
+    i = np.arange(skip, end)
+    lo, hi = np.maximum(i - half_width, skip), np.minimum(i + half_width, end - 1)
+    log_lr = np.log(lrs)
+    slope = (smoothed[hi] - smoothed[lo]) / (log_lr[hi] - log_lr[lo])  # (end - skip,)
+    return float(lrs[i[int(np.argmin(slope))]])
 
 
 def range_test_steps(
@@ -102,20 +109,22 @@ def range_test_steps(
             yield {"progress": i / num_steps}
             t0 = time.perf_counter()
     skip = min(round(1 / (1 - beta)), num_steps // 4)  # the EMA's warm-up
-    yield {"progress": 1.0, "result": _result(lrs[:i], losses, smoothed, start_lr, end_lr, num_steps, stop, skip)}
+    half_width = max(1, round(SLOPE_DECADES * num_steps / np.log10(end_lr / start_lr)))  # points per SLOPE_DECADES
+    result = _result(lrs[:i], losses, smoothed, start_lr, end_lr, num_steps, stop, (skip, half_width))
+    yield {"progress": 1.0, "result": result}
 
 
-def _result(lrs, losses, smoothed, start_lr, end_lr, num_steps, stop, skip) -> dict:
+def _result(lrs, losses, smoothed, start_lr, end_lr, num_steps, stop, window) -> dict:
     smoothed = np.asarray(smoothed)
     finite = np.isfinite(smoothed)
-    suggested = steepest(lrs[finite], smoothed[finite], skip)
     drop = 1 - smoothed[finite].min() / smoothed[finite][0] if finite.any() and smoothed[0] > 0 else 0.0
+    suggested = steepest(lrs[finite], smoothed[finite], *window) if drop >= MIN_DROP else None  # no descent: no steepest
     return {
         "lrs": np.asarray(lrs, dtype=np.float64),  # (n,) tested, n <= num_steps
         "losses": np.asarray(losses, dtype=np.float64),  # (n,) raw batch losses
         "smoothed": smoothed,  # (n,) bias-corrected EMA
         "suggested_lr": suggested,
-        "drop": float(drop),  # best smoothed loss relative to the first: under ~5% the suggestion is weak
+        "drop": float(drop),  # how far the best smoothed loss fell below the first, as a fraction
         "start_lr": start_lr,
         "end_lr": end_lr,
         "num_steps": num_steps,

@@ -72,3 +72,11 @@ def test_steepest_descent_of_a_known_curve():
 def test_bad_range_is_refused(trainer):
     with pytest.raises(LRFinderError, match="start_lr == 1, must be > 0 and < end_lr == 0.1"):
         lr_range_test(trainer, start_lr=1.0, end_lr=0.1)
+
+
+def test_no_suggestion_when_the_loss_cannot_fall():
+    model = nn.Linear(3, 2)
+    nn.init.zeros_(model.weight), nn.init.zeros_(model.bias)  # already at the optimum of balanced, featureless data
+    X, y = torch.zeros(40, 3), torch.arange(40) % 2
+    result = list(range_test_steps(model, X, y, nn.functional.cross_entropy, "adam", {}, batch_size=8, num_steps=30))[-1]["result"]
+    assert result["drop"] < 0.05 and result["suggested_lr"] is None
