@@ -10,10 +10,13 @@ Two kinds of plane through weight space, both evaluated on a grid of training lo
 
 The grid runs as a Runner job (``trajectory_plane_job``, ``random_directions_job``) in the torch
 thread, on a deepcopy of the model, so the live weights are never written. During training one
-chunk runs between epochs and lasts about half an epoch (``chunk_seconds``): training keeps at
-least two thirds of its speed while a landscape is computed (benchmarks/bench_landscape.py). The first Linear layer is linear in its weights, so ``X @ (W0 + a*D1 + b*D2).T``
-is three precomputed products and one sum per grid point: an MNIST-size net costs little more
-per point than its small tail.
+chunk runs between epochs and lasts about half an epoch (``chunk_seconds``): apart from the first
+chunk (the setup), training keeps about two thirds of its speed or more while a landscape is
+computed (benchmarks/bench_landscape.py).
+
+The first Linear layer is linear in its weights, so ``X @ (W0 + a*D1 + b*D2).T`` is three
+precomputed products and one sum per grid point: an MNIST-size net costs little more per point
+than its small tail.
 """
 from __future__ import annotations
 

@@ -3,8 +3,11 @@
 Memory is bounded twice: at most ``max_points`` snapshots, and at most ``max_bytes`` of them
 (an MNIST-size net keeps fewer). When the buffer is full, every other snapshot is dropped and k
 doubles, so the kept points stay evenly spaced in steps over the whole run (0, k, 2k, ...).
+k starts at about an eighth of an epoch.
 """
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import torch
@@ -14,11 +17,12 @@ from playground.trainer import Callback, Trainer
 MAX_POINTS = 300  # snapshots kept; PCA on (300, P) stays well under a second
 MAX_BYTES = 100 * 2**20  # ~100 MB of float32 snapshots per run
 MIN_POINTS = 4  # even a 5M-parameter net keeps a start, two middles and an end
+PER_EPOCH = 8  # snapshots per epoch at the start (then fewer as k doubles): no burst of copies
 
 
 def flat_weights(model: torch.nn.Module) -> torch.Tensor:
-    """(P,) detached copy of every parameter, in ``model.parameters()`` order."""
-    return torch.cat([p.detach().reshape(-1) for p in model.parameters()]).clone()
+    """(P,) detached copy of every parameter, in ``model.parameters()`` order (cat copies)."""
+    return torch.cat([p.detach().reshape(-1) for p in model.parameters()])
 
 
 def points_for(n_params: int, max_points: int = MAX_POINTS, max_bytes: int = MAX_BYTES) -> int:
@@ -42,6 +46,8 @@ class TrajectoryRecorder(Callback):
     def on_train_begin(self, trainer: Trainer) -> None:
         self._model = trainer.model
         self.capacity = points_for(trainer.n_params, self.max_points, self.max_bytes)
+        steps_per_epoch = math.ceil(len(trainer.data["train"][1]) / trainer.batch_size)
+        self.every = max(1, steps_per_epoch // PER_EPOCH)
         self._record()  # step 0: the initial weights
         # Per-step granularity without touching the trainer: a post-step hook on its optimizer.
         self._hook = trainer.optimizer.register_step_post_hook(self._after_step)

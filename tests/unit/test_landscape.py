@@ -154,3 +154,20 @@ def test_runner_computes_the_plane_of_a_live_run():
         assert snap.extras["trajectory"]["points"] >= 3 and snap.extras["gradflow"]["epoch"] == 60
     finally:
         runner.stop()
+
+
+def test_trajectory_memory_is_bounded_and_evenly_spaced():
+    from playground.diagnostics.trajectory import TrajectoryRecorder, points_for
+
+    assert points_for(603) == 300 and points_for(407_050) == 64  # ~100 MB of float32 for an MNIST-size net
+    assert points_for(5_000_000) == 5 and points_for(50_000_000) == 4  # never fewer than MIN_POINTS
+    cfg = SMALL.replace(epochs=15, batch_size=4)  # 22 steps per epoch
+    splits = prepare(cfg)
+    recorder = TrajectoryRecorder(max_points=10)
+    trainer = Trainer(cfg, splits, [recorder])
+    trainer.fit()
+    steps, weights = recorder.trajectory()
+    assert recorder.step == 15 * np.ceil(len(splits.y_train) / 4)
+    assert 5 <= len(steps) <= 10 and weights.shape == (len(steps), trainer.n_params)
+    assert steps[0] == 0 and np.all(np.diff(steps) == recorder.every)  # evenly spaced over the whole run
+    assert steps[-1] > recorder.step - 2 * recorder.every  # ... up to the end
