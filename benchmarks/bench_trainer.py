@@ -6,9 +6,11 @@ For each config both loops get the same splits, the same seeded model (``build_m
 optimizer (``make_optimizer(..., fused=True)``, as the trainer builds it) and the same thread count
 (``threads_for(n_params)``, as the trainer sets it). The plain loop is what one would write by hand:
 tensors on the device, ``randperm`` slices, no DataLoader, one host sync per epoch. The Trainer runs
-with ``standard_callbacks`` plus the Runner's streaming observer (``playground.runner._Stream``,
-``publish_every=0.1``), so per-epoch validation, history publishing and the boundary grid evaluation
-are all timed; it runs in this thread, not the Runner's, so both loops see the same process state.
+with the callbacks the Runner attaches to every run (``standard_callbacks``, ``diagnostic_callbacks``:
+gradient flow and the weight-trajectory step hook) and the Runner's streaming observer
+(``playground.runner._Stream``, ``publish_every=0.1``), so per-epoch validation, the diagnostics,
+history publishing and the boundary grid evaluation are all timed. It runs in this thread, not the
+Runner's, so both loops see the same process state.
 
 Repetitions are interleaved (plain, trainer, trainer, plain, ...) and medians reported, by wall
 clock and by process CPU time (less sensitive to other processes on a shared machine). Prints
@@ -39,6 +41,12 @@ from playground.model import build_mlp  # noqa: E402
 from playground.optim import make_optimizer  # noqa: E402
 from playground.runner import Runner, _Stream  # noqa: E402
 from playground.trainer import Trainer  # noqa: E402
+
+try:
+    from playground.diagnostics import diagnostic_callbacks  # noqa: E402
+except ImportError:  # older engine without diagnostics
+    def diagnostic_callbacks(cfg):  # noqa: E306
+        return []
 
 
 @dataclass(frozen=True)
@@ -107,14 +115,14 @@ def plain_loop(cfg: RunConfig, splits: Splits, epochs: int) -> Clock:
 
 
 def trainer_loop(cfg: RunConfig, splits: Splits, epochs: int) -> tuple[Clock, float, float]:
-    """The Trainer with standard callbacks and the Runner's streaming observer.
+    """The Trainer with the Runner's callbacks (as in ``Runner._main``) and its streaming observer.
 
     Returns (clock over the epochs incl. val pass, callbacks and publishing; trainer.train_seconds,
     i.e. training passes only; median seconds of one val pass)."""
     cfg = cfg.replace(epochs=epochs)
     runner = Runner(publish_every=0.1)  # never started: only its snapshot slot and settings are used
     stream = _Stream(runner, splits, time.monotonic())
-    trainer = Trainer(cfg, splits, [*standard_callbacks(cfg), stream])
+    trainer = Trainer(cfg, splits, [*standard_callbacks(cfg), *diagnostic_callbacks(cfg), stream])
     stream.begin(trainer)
     with Clock() as clock:
         while not trainer.stop_training:
@@ -197,8 +205,8 @@ def run_case(case: Case, reps: int, quick: bool) -> dict:
         "ratio": p_wall / t_wall,
         "ratio_cpu": med(c.cpu for c in plain) / med(c.cpu for c in trainer),
         "ratio_train": p_wall / med(train),  # trainer's training passes alone vs the plain loop
-        # per-epoch breakdown (ms): the rest = logs, History, DivergenceGuard, and _Stream's snapshot
-        # every epoch plus history arrays and the boundary grid every 0.1 s
+        # per-epoch breakdown (ms): the rest = logs, History, DivergenceGuard, diagnostics' snapshots,
+        # and _Stream's snapshot every epoch plus history arrays and the boundary grid every 0.1 s
         "plain_ms": 1000 * p_wall / epochs,
         "wall_ms": 1000 * t_wall / epochs,
         "train_ms": 1000 * med(train) / epochs,
