@@ -49,8 +49,9 @@ with main.container(key="run_panel"):
         st.error(f"Fix this to start: {problem}", icon=":material/block:")
     if data_error and data_error not in setup.problems:  # e.g. a CSV to place; a bad split is a problem already
         st.error(data_error, icon=":material/database_off:")
-    for note in setup.notes:
-        st.caption(note)
+    if runner.snapshot().status == "idle":  # a run reports its own notes
+        for note in setup.notes:
+            st.caption(note)
     run_controls.sync_lr(runner, state.values()["lr"])
     run_controls.change_notice(runner, setup.cfg)
     live.live_view(runner, idle_view=lambda: data_view.preview(splits) if splits is not None else None)

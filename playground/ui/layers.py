@@ -31,9 +31,7 @@ COLUMNS = {  # pixel widths: all four fit the settings column without scrolling
 
 def to_frame(layers: tuple[LayerSpec, ...]) -> pd.DataFrame:
     rows = [(s.units, s.activation, s.dropout, s.batchnorm) for s in layers]
-    frame = pd.DataFrame(rows, columns=list(COLUMNS)).astype({"units": "int64", "dropout": "float64", "batchnorm": "bool"})
-    frame.index = pd.RangeIndex(1, len(rows) + 1)
-    return frame
+    return pd.DataFrame(rows, columns=list(COLUMNS)).astype({"units": "int64", "dropout": "float64", "batchnorm": "bool"})
 
 
 def _blank(value) -> bool:
@@ -70,7 +68,7 @@ def layer_editor() -> tuple[LayerSpec, ...] | ConfigError:
         st.session_state[BASE] = to_frame(stored if isinstance(stored, tuple) else ())
     frame = st.data_editor(
         st.session_state[BASE], key=EDITOR, num_rows="dynamic", column_config=COLUMNS, width="stretch",
-        hide_index=True, placeholder="none",
+        hide_index=True,
     )  # fmt: skip
     try:
         layers = to_layers(frame)

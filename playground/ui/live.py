@@ -1,8 +1,8 @@
 """The live view: a fragment that redraws from ``runner.snapshot()`` every half second while a run trains.
 
 It only reads numpy snapshots and builds figures; all torch work stays in the runner's thread.
-``run_every`` can only change with a full rerun, so when the fragment sees that the polling rate
-should change (the run ended, or a pause settled) it reruns the whole app, which also refreshes the buttons.
+The buttons and ``run_every`` only change with a full rerun, so when the fragment sees the run's
+status change (paused, finished...) or its polling rate due to change, it reruns the whole app.
 """
 from __future__ import annotations
 
@@ -37,23 +37,25 @@ def poll_fast_for(seconds: float) -> None:
 
 
 def live_view(runner: Runner, idle_view: Callable[[], None]) -> None:
-    every = poll_every(runner.snapshot())
-    st.fragment(run_every=every)(_draw)(runner, every, idle_view)
+    snap = runner.snapshot()
+    every = poll_every(snap)
+    st.fragment(run_every=every)(_draw)(runner, (snap.status, every), idle_view)
 
 
-def _draw(runner: Runner, every: float | None, idle_view: Callable[[], None]) -> None:
+def _draw(runner: Runner, drawn_for: tuple[str, float | None], idle_view: Callable[[], None]) -> None:
+    """``drawn_for``: (status, polling interval) the last full run drew the buttons and timer for."""
     runner.heartbeat()
     snap = runner.snapshot()
     if snap.status == "idle":
         idle_view()
         return
     status_line(snap)
-    if snap.history.get("epoch") is not None and len(snap.history["epoch"]):
+    if len(snap.history.get("epoch", ())):  # charts from the first epoch on
         names = session.class_names(snap.config)
         training_charts(snap, names)
         test_results(snap, names)
-    if poll_every(snap) != every:
-        st.rerun()  # e.g. the run just ended: only a full rerun changes run_every (and refreshes the buttons)
+    if (snap.status, poll_every(snap)) != drawn_for:
+        st.rerun()  # e.g. paused, or ended: only a full rerun refreshes the buttons and changes run_every
 
 
 def status_line(snap: Snapshot) -> None:

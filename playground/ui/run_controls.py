@@ -7,7 +7,7 @@ from playground.config import FIELDS, RunConfig
 from playground.runner import Runner
 from playground.ui.live import poll_fast_for
 from playground.ui.session import data_key, start
-from playground.ui.setup import Setup
+from playground.ui.setup import DATA_FIELDS, Setup
 
 NETWORK_FIELDS = ("layers", "init", "binary_loss")
 LR_REQUEST = "_lr_request"  # session_state: (the run's config object, the lr last sent to it)
@@ -71,11 +71,11 @@ def sync_lr(runner: Runner, lr: float) -> None:
 
 def changed(run_cfg: RunConfig, cfg: RunConfig) -> tuple[list[str], list[str]]:
     """(network/data fields, other training fields) that differ from the run's config; lr applies live."""
-    old, new = dict(data_key(run_cfg)), dict(data_key(cfg))
+    old, new = dict(data_key(run_cfg)), dict(data_key(cfg))  # only the fields each dataset uses
     data = [name for name in dict.fromkeys([*old, *new]) if old.get(name) != new.get(name)]
     network = [name for name in NETWORK_FIELDS if getattr(run_cfg, name) != getattr(cfg, name)]
-    rest = set(FIELDS) - set(old) - set(new) - set(NETWORK_FIELDS) - {"lr", "n_samples", "classes", "noise", "pima_missing"}
-    training = [name for name in FIELDS if name in rest and getattr(run_cfg, name) != getattr(cfg, name)]
+    others = [name for name in FIELDS if name not in (*DATA_FIELDS, *NETWORK_FIELDS, "lr")]
+    training = [name for name in others if getattr(run_cfg, name) != getattr(cfg, name)]
     return data + network, training
 
 

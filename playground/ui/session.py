@@ -25,12 +25,12 @@ def get_runner() -> Runner:
 
 
 class OneIntraOpThread(Callback):
-    """Train with one intra-op thread. Runs in the runner's thread, after the trainer sized its pool.
+    """Train with one intra-op thread. Runs in the runner's thread, right after the trainer sized its pool.
 
-    In the app the trainer shares the cores with the Streamlit server and, when the class runs
-    it locally, the browser redrawing the charts. Two OpenMP threads then wait on each other at
-    every op: measured on 2 cores, MNIST 784-128-10 trained at 125 samples/s with two threads and
-    at 4,700 with one (the standalone trainer reached 2,400 with two).
+    In the app the trainer shares the cores with the Streamlit server and, when a teacher runs
+    it on a laptop, with the browser redrawing the charts. Two OpenMP threads then keep waiting
+    for each other: on 2 busy cores, MNIST 784-128-10 trained in the app at 125 samples/s with
+    two threads and at 4,700 with one (device.threads_for picks two for models over 50k weights).
     """
 
     def on_train_begin(self, trainer: Trainer) -> None:

@@ -5,6 +5,7 @@ import urllib.error
 from pathlib import Path
 
 import pytest
+import torch
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")  # AppTest resolves relative paths from this file
@@ -156,3 +157,12 @@ def test_pima_offline_without_its_csv_shows_where_to_put_it(monkeypatch, tmp_pat
     assert not at.exception and "pima-indians-diabetes.csv" in errors(at)
     at.selectbox(key="dataset").set_value("wine").run()
     assert not at.error and not at.button(key="start").disabled
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without a GPU")
+def test_a_run_that_fails_to_start_shows_the_error_not_a_spinner():
+    at = app(device="cuda", **TINY)
+    at.button(key="start").click().run()
+    wait_for(at, "Error")
+    assert "device == 'cuda'" in errors(at)
+    assert not at.button(key="start").disabled and not at.button(key="reset").disabled
