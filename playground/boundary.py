@@ -19,6 +19,7 @@ MAX_POINTS = 1500  # points drawn over the boundary (the plot stays light)
 class Plane:
     xs: np.ndarray  # (R,) grid x coordinates in the plane
     ys: np.ndarray  # (R,) grid y coordinates
+    grid: np.ndarray  # (R*R, 2) float32 plane coordinates, row-major over (y, x)
     features: np.ndarray  # (R*R, d) float32 model inputs, row-major over (y, x)
     pca: PCA | None  # None when the data is already 2-D
     axis_titles: tuple[str, str]
@@ -46,14 +47,15 @@ def make_plane(X_train: np.ndarray, resolution: int | None = None, margin: float
     gx, gy = np.meshgrid(xs, ys)  # (R, R), row = y
     grid = np.column_stack([gx.ravel(), gy.ravel()])
     features = grid if pca is None else pca.inverse_transform(grid)
+    grid = grid.astype(np.float32)
     if pca is None:
-        return Plane(xs, ys, features.astype(np.float32), None, ("x1", "x2"), "")
+        return Plane(xs, ys, grid, features.astype(np.float32), None, ("x1", "x2"), "")
     explained = pca.explained_variance_ratio_.sum() * 100
     note = (
         f"{d} features: the boundary is drawn in the plane of the first two principal components "
         f"(PCA on the training set, {explained:.0f}% of the variance); points are projected onto it."
     )
-    return Plane(xs, ys, features.astype(np.float32), pca, ("PC 1", "PC 2"), note)
+    return Plane(xs, ys, grid, features.astype(np.float32), pca, ("PC 1", "PC 2"), note)
 
 
 def sample_points(X: np.ndarray, y: np.ndarray, plane: Plane, limit: int = MAX_POINTS, seed: int = 0):

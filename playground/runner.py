@@ -26,6 +26,7 @@ from playground.diagnostics import diagnostic_callbacks
 from playground.trainer import Callback, Trainer
 
 ACTIVE = ("starting", "running", "paused")
+PUBLISH_BUDGET = 0.03  # fraction of wall time the boundary grid and diagnostics may take
 
 
 @dataclass(frozen=True)
@@ -267,7 +268,7 @@ class _Stream(Callback):
             "train": sample_points(splits.X_train, splits.y_train, self.plane),
             "test": sample_points(splits.X_test, splits.y_test, self.plane),
         }
-        self.last_publish = 0.0
+        self.next_publish = 0.0  # monotonic time before which only counters are published
         self.history: History | None = None
 
     def begin(self, trainer: Trainer) -> None:
@@ -284,7 +285,7 @@ class _Stream(Callback):
         """``final``: the run has ended; its status lands together with full history and test metrics,
         so a page that stops polling on seeing a final status never keeps a partial snapshot."""
         now = time.monotonic()
-        expensive = force or final or now - self.last_publish >= self.runner.publish_every
+        expensive = force or final or now >= self.next_publish
         changes = {
             "epoch": trainer.epoch,
             "wall_seconds": now - self.started,
@@ -301,10 +302,13 @@ class _Stream(Callback):
                 "balanced_accuracy": logs["val_balanced_accuracy"],
             }
         if expensive:
-            self.last_publish = now
             changes["history"] = self.history.as_arrays()  # O(epochs): only at publish rate
             changes["boundary"] = self._boundary(trainer)
             changes["extras"] = {cb.snapshot_key: cb.snapshot() for cb in trainer.callbacks if hasattr(cb, "snapshot_key")}
+            cost = time.monotonic() - now
+            # At most every publish_every s, and rarer when a publish is costly (big nets, a loaded
+            # machine): the expensive part stays under PUBLISH_BUDGET of the wall time.
+            self.next_publish = now + max(self.runner.publish_every, cost / PUBLISH_BUDGET)
         if final:
             changes.update(status=trainer.status, message=trainer.message)
         if test is not None:
@@ -314,7 +318,10 @@ class _Stream(Callback):
 
     def _boundary(self, trainer: Trainer) -> dict:
         plane = self.plane
-        proba = trainer.predict_proba(plane.features)  # (R*R, C)
+        if plane.pca is None:
+            proba = trainer.predict_proba(plane.features)  # (R*R, C)
+        else:  # PCA plane: x = mean + grid @ components, folded into the first layer
+            proba = trainer.predict_proba_affine(plane.grid, plane.pca.mean_, plane.pca.components_)
         return {
             "xs": plane.xs,
             "ys": plane.ys,

@@ -261,3 +261,14 @@ def test_boundary_grid_probabilities_equal_a_direct_forward(dataset):
     np.testing.assert_allclose(proba, direct.numpy(), rtol=1e-5, atol=1e-6)
     assert trainer.model.training  # predict_proba puts the model back in train mode
     np.testing.assert_array_equal(proba, trainer.predict_proba(plane.features))  # dropout off: deterministic
+
+
+@pytest.mark.parametrize("layers", ["32:relu:0.5:bn,16:tanh", ""])
+def test_folded_pca_plane_probabilities_equal_a_forward_on_the_mapped_points(layers):
+    # The runner folds the PCA plane into the first Linear; it must match the full 13-D forward.
+    trainer = trainer_for(dataset="wine", layers=parse_layers(layers), epochs=3)
+    trainer.fit()
+    plane = make_plane(trainer.splits.X_train)
+    folded = trainer.predict_proba_affine(plane.grid, plane.pca.mean_, plane.pca.components_)
+    np.testing.assert_allclose(folded, trainer.predict_proba(plane.features), rtol=1e-4, atol=1e-5)
+    assert trainer.model.training
