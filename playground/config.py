@@ -80,7 +80,7 @@ def _f(default: Any, help: str, **meta: Any) -> Any:
 class RunConfig:
     # --- data ---
     dataset: str = _f("spiral", "DATASETS key")
-    n_samples: int = _f(1000, "points per class for generated 2-D sets")
+    n_samples: int = _f(1000, "points per class for generated 2-D sets (xor: 2*n_samples points, classes by quadrant)")
     classes: int = _f(3, "number of classes for spiral and blobs")
     noise: float = _f(0.2, "noise of generated sets (spiral: std of the angle jitter)")
     pima_missing: str = _f("median", "Pima zeros-as-missing: median | drop_rows | drop_columns")
@@ -254,7 +254,8 @@ def parse_value(name: str, text: str) -> Any:
     except ConfigError:
         raise
     except (TypeError, ValueError):
-        raise ConfigError(f"{name} == {text!r}, must be a {FIELDS[name].type}") from None
+        kind = {"int": "an integer", "float": "a number", "bool": "0 or 1", "str": "text"}.get(FIELDS[name].type, "a valid value")
+        raise ConfigError(f"{name} == {text!r}, must be {kind}") from None
 
 
 def format_value(name: str, value: Any) -> str:

@@ -222,7 +222,7 @@ class Trainer:
         for cb in self.callbacks:
             cb.on_epoch_end(self, logs)
         if self.epoch >= self.cfg.epochs and not self.stop_training:
-            self.stop("finished", f"finished {self.epoch} epochs")
+            self.stop("finished", f"finished {self.epoch} epoch{'s' if self.epoch != 1 else ''}")
         return logs
 
     def _begin(self) -> None:

@@ -9,6 +9,8 @@ import argparse
 import importlib
 import sys
 
+from playground.datasets.files import DatasetUnavailable
+
 COMMANDS = ("train", "race", "lr_find")
 
 
@@ -30,6 +32,6 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except ValueError as err:  # config validation and bad flags: one clean line, no traceback
+    except (ValueError, DatasetUnavailable) as err:  # bad config/flags, missing data: one line, no traceback
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -24,7 +24,7 @@ def spiral(n_per_class: int, classes: int, noise: float, rng: np.random.Generato
 def circles(n_per_class: int, classes: int, noise: float, rng: np.random.Generator):
     """A disc inside a ring (radii 0.5 and 1); noise is the std of the radial jitter, halved."""
     X, y = make_circles(2 * n_per_class, noise=noise / 2, factor=0.5, random_state=_seed(rng))
-    return X.astype(np.float32), (1 - y).astype(np.int64)  # class 0 = outer ring
+    return X.astype(np.float32), (1 - y).astype(np.int64)  # sklearn's 0 is the outer ring; ours is the inner disc
 
 
 def xor(n_per_class: int, classes: int, noise: float, rng: np.random.Generator):

@@ -142,5 +142,5 @@ def test_unknown_url_keys_are_ignored_and_lists_take_the_last_value():
 def test_parse_value_uses_the_field_type():
     assert parse_value("restore_best", "0") is False and parse_value("restore_best", "yes") is True
     assert parse_value("epochs", "12") == 12 and parse_value("lr", "1e-3") == 0.001
-    with pytest.raises(ConfigError, match="epochs == 'many', must be a int"):
+    with pytest.raises(ConfigError, match="epochs == 'many', must be an integer"):
         parse_value("epochs", "many")
