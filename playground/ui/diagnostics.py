@@ -3,7 +3,7 @@ and the job panels the Loss landscape page is made of.
 
 Nothing here runs torch: range tests and landscape grids are Runner jobs, and these panels only
 submit them and draw ``snapshot.jobs[name]`` (progress, then the result). A panel whose job is
-running polls itself every POLL_SECONDS and reruns the app once the job ends (polling off).
+running polls itself every JOB_POLL_SECONDS and reruns the app once the job ends (polling off).
 """
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ from playground.ui import layers as layer_ui
 from playground.ui import state
 from playground.ui.charts import chart
 
-POLL_SECONDS = 0.5
+JOB_POLL_SECONDS = 1.0  # a progress bar needs no more; every rerun costs the trainer (shared GIL, browser redraws)
+HEARTBEAT_POLL_SECONDS = 2.0  # keeps a run alive from another page (session.HEARTBEAT_TIMEOUT is 30 s)
 LR_JOB = "lr_find"  # Runner job name and button key
 VANISHING = 1e-3  # first/last layer gradient ratio below which the panel says "vanishing"
 PRESET_UNITS = 32
@@ -48,7 +49,7 @@ def _running(runner: Runner, name: str) -> bool:
 def job_panel(runner: Runner, name: str, draw_result: Callable[[dict], None], busy_text: str) -> None:
     """Progress while job ``name`` runs, its error, or ``draw_result(result)`` once done."""
     running = _running(runner, name)
-    st.fragment(run_every=POLL_SECONDS if running else None, key=f"job_{name}")(_job_body)(
+    st.fragment(run_every=JOB_POLL_SECONDS if running else None, key=f"job_{name}")(_job_body)(
         runner, name, running, draw_result, busy_text
     )
 
@@ -71,7 +72,7 @@ def _job_body(runner: Runner, name: str, polling: bool, draw_result: Callable[[d
 def run_heartbeat(runner: Runner, draw: Callable[[Snapshot], None]) -> None:
     """``draw(snapshot)`` and keep the run alive (its heartbeat) while it is active: for pages other than the Playground."""
     active = runner.snapshot().active
-    st.fragment(run_every=POLL_SECONDS if active else None, key="run_heartbeat")(_heartbeat_body)(runner, draw, active)
+    st.fragment(run_every=HEARTBEAT_POLL_SECONDS if active else None, key="run_heartbeat")(_heartbeat_body)(runner, draw, active)
 
 
 def _heartbeat_body(runner: Runner, draw: Callable[[Snapshot], None], polling: bool) -> None:
