@@ -5,7 +5,7 @@ session state and the URL; training runs in this session's Runner thread, never 
 """
 import streamlit as st
 
-from playground.ui import controls, data_view, layers, live, run_controls, session, state, url
+from playground.ui import controls, data_view, diagnostics, layers, live, run_controls, session, state, url
 from playground.ui.setup import load_data, resolve
 
 runner = session.get_runner()
@@ -31,6 +31,7 @@ class_names = splits.dataset.class_names if splits is not None else None
 with network_tab:
     hidden = layers.layer_editor()
     controls.network_controls(n_classes)
+    diagnostics.render_vanishing_presets()
     if splits is not None and isinstance(hidden, tuple):
         layers.layer_summary(hidden, splits.n_features, n_classes, state.values()["binary_loss"])
 
@@ -55,3 +56,5 @@ with main.container(key="run_panel"):
     run_controls.sync_lr(runner, state.values()["lr"])
     run_controls.change_notice(runner, setup.cfg)
     live.live_view(runner, idle_view=lambda: data_view.preview(splits) if splits is not None else None)
+    with st.expander("Learning-rate range test", icon=":material/query_stats:"):
+        diagnostics.render_lr_finder(runner, setup.cfg)

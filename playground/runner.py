@@ -27,6 +27,7 @@ from playground.trainer import Callback, Trainer
 
 ACTIVE = ("starting", "running", "paused")
 PUBLISH_BUDGET = 0.03  # fraction of wall time the boundary grid and diagnostics may take
+MAX_PUBLISH_INTERVAL = 0.5  # seconds: the page's charts refresh at least this often
 
 
 @dataclass(frozen=True)
@@ -308,7 +309,8 @@ class _Stream(Callback):
             cost = time.monotonic() - now
             # At most every publish_every s, and rarer when a publish is costly (big nets, a loaded
             # machine): the expensive part stays under PUBLISH_BUDGET of the wall time.
-            self.next_publish = now + max(self.runner.publish_every, cost / PUBLISH_BUDGET)
+            # Capped, so the charts still change twice a second (and a cold first publish cannot stall them).
+            self.next_publish = now + min(max(self.runner.publish_every, cost / PUBLISH_BUDGET), MAX_PUBLISH_INTERVAL)
         if final:
             changes.update(status=trainer.status, message=trainer.message)
         if test is not None:

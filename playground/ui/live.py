@@ -17,6 +17,7 @@ from playground.figures.training import accuracy_figure, loss_figure, progress_t
 from playground.runner import Runner, Snapshot
 from playground.ui import session
 from playground.ui.charts import chart
+from playground.ui.diagnostics import render_gradient_flow
 
 POLL_SECONDS = 0.5  # while training: charts refresh twice a second
 PAUSED_POLL_SECONDS = 2.0  # while paused nothing changes; this only keeps the heartbeat (timeout 30 s) alive
@@ -53,6 +54,8 @@ def _draw(runner: Runner, drawn_for: tuple[str, float | None], idle_view: Callab
     if len(snap.history.get("epoch", ())):  # charts from the first epoch on
         names = session.class_names(snap.config)
         training_charts(snap, names)
+        with st.expander("Gradient flow per layer", icon=":material/stacked_line_chart:"):
+            render_gradient_flow(snap)
         test_results(snap, names)
     if (snap.status, poll_every(snap)) != drawn_for:
         st.rerun()  # e.g. paused, or ended: only a full rerun refreshes the buttons and changes run_every
