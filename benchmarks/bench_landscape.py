@@ -10,8 +10,8 @@ Per case (RunConfig() and dataset="mnist", layers 512:relu):
 * training slowdown: a real Runner (its own thread, as on the page) trains; epochs per second are
   measured without a job, then while a 25x25 2-D surface job runs (submitted repeatedly). The ratio
   is rate without / rate during; the longest single chunk is the worst pause between two epochs;
-* diagnostics overhead: the Trainer with standard callbacks + the Runner's streaming observer,
-  with vs without ``diagnostic_callbacks`` (GradientFlow + TrajectoryRecorder), interleaved.
+* diagnostics overhead: the direct cost of GradientFlow's probe and of one TrajectoryRecorder
+  snapshot, as a share of a training epoch (whole-run A/B timings drown it in noise).
 
 Everything runs with one intra-op thread, as the app trains (playground/ui/session.py,
 OneIntraOpThread: two OpenMP threads fighting the Streamlit server for 2 cores are far slower).
@@ -20,6 +20,7 @@ Prints markdown tables. Absolute times depend on the machine and on what else ru
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import statistics
 import sys
@@ -35,9 +36,9 @@ os.environ.setdefault("PLAYGROUND_DATA_DIR", str(Path(__file__).resolve().parent
 from playground.callbacks import standard_callbacks  # noqa: E402
 from playground.config import RunConfig, parse_layers  # noqa: E402
 from playground.datasets import Splits, prepare  # noqa: E402
-from playground.diagnostics import diagnostic_callbacks  # noqa: E402
+from playground.diagnostics import GradientFlow, TrajectoryRecorder, diagnostic_callbacks  # noqa: E402
 from playground.landscape import random_directions_job, trajectory_plane_job  # noqa: E402
-from playground.runner import Runner, _Stream  # noqa: E402
+from playground.runner import Runner  # noqa: E402
 from playground.trainer import Callback, Trainer  # noqa: E402
 
 GRID = 25
@@ -143,25 +144,32 @@ def slowdown(cfg: RunConfig, splits: Splits, window: float, jobs: int) -> dict:
 # ---------------------------------------------------------------- diagnostics overhead
 
 
-def train_seconds(cfg: RunConfig, splits: Splits, epochs: int, diagnostics: bool) -> float:
-    cfg = cfg.replace(epochs=epochs)
-    stream = _Stream(Runner(publish_every=0.1), splits, time.monotonic())
-    extra = diagnostic_callbacks(cfg) if diagnostics else []
-    trainer = Trainer(cfg, splits, [*standard_callbacks(cfg), *extra, OneThread(), stream])
-    stream.begin(trainer)
-    t0 = time.perf_counter()
-    trainer.fit()
-    return time.perf_counter() - t0
+def _median_s(fn, reps: int) -> float:
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
 
 
-def overhead(cfg: RunConfig, splits: Splits, epochs: int, reps: int) -> float:
-    """Median wall time with diagnostics / without (interleaved, alternating order)."""
-    train_seconds(cfg, splits, max(1, epochs // 4), True)  # warm-up
-    with_, without = [], []
-    for rep in range(reps):
-        for diag in ((True, False) if rep % 2 == 0 else (False, True)):
-            (with_ if diag else without).append(train_seconds(cfg, splits, epochs, diag))
-    return statistics.median(with_) / statistics.median(without)
+def diagnostics_cost(cfg: RunConfig, splits: Splits, reps: int) -> dict:
+    """Direct cost of the two diagnostics against one training epoch (medians of repeated timings).
+
+    An A/B of whole runs drowns a few percent in the noise of a shared 2-core machine; the parts
+    do not: GradientFlow's probe runs once per publish (at most every 0.1 s), TrajectoryRecorder
+    copies the weights PER_EPOCH times per epoch at first (fewer as its stride doubles).
+    """
+    flow, recorder = GradientFlow(), TrajectoryRecorder()
+    trainer = Trainer(cfg.replace(epochs=10), splits, [flow, recorder, OneThread()])
+    trainer.train_epoch()  # begins: probe batch, hook, one epoch of warm-up
+    snapshots = math.ceil(len(splits.y_train) / trainer.batch_size) / recorder.every  # before timing adds any
+    epoch = _median_s(trainer._run_epoch, reps)
+    probe = _median_s(lambda: flow._compute(0), reps * 3)
+    record = _median_s(recorder._record, reps * 3)
+    publishes = min(1.0, epoch / 0.1)  # per epoch: the runner publishes at most every 0.1 s
+    return {"epoch": epoch, "probe": probe, "record": record, "snapshots": snapshots,
+            "overhead": (probe * publishes + record * snapshots) / epoch}  # fmt: skip
 
 
 # ---------------------------------------------------------------- driver
@@ -178,8 +186,7 @@ def main() -> None:
         splits = prepare(case.cfg)
         grids = grid_times(case.cfg, splits, case.warm_epochs, reps)
         slow = slowdown(case.cfg, splits, case.window / (2 if args.quick else 1), jobs=1 if args.quick else 3)
-        over_epochs = 10 if "spiral" in case.name else 2
-        results.append((case, grids, slow, overhead(case.cfg, splits, over_epochs, reps)))
+        results.append((case, grids, slow, diagnostics_cost(case.cfg, splits, 5 * reps)))
         print(f"done: {case.name}", file=sys.stderr)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"## Loss landscape cost ({torch.get_num_threads()} torch threads, {os.cpu_count()} cores, load average {load})\n")
@@ -194,10 +201,11 @@ def main() -> None:
         print(f"| {case.name} | {(s['base'] + s['after']) / 2:.2f} | {s['during']:.2f} | {s['ratio']:.2f}× | "
               f"{s['job_wall']:.1f} s | {1000 * s['max_chunk']:.0f} ms | {1000 * s['median_chunk']:.0f} ms |")  # fmt: skip
     print("\n## Diagnostics on every run (GradientFlow + TrajectoryRecorder), no job\n")
-    print("| case | training time with / without |")
-    print("|---|---:|")
-    for case, _, _, o in results:
-        print(f"| {case.name} | {o:.3f}× |")
+    print("| case | epoch | probe per publish | weight snapshot | snapshots per epoch | added to an epoch |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for case, _, _, d in results:
+        print(f"| {case.name} | {1000 * d['epoch']:.1f} ms | {1000 * d['probe']:.2f} ms | {1000 * d['record']:.2f} ms | "
+              f"{d['snapshots']:.0f} | {d['overhead']:.1%} |")  # fmt: skip
 
 
 if __name__ == "__main__":

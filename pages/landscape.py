@@ -39,7 +39,7 @@ rows = middle.number_input("Training rows for the loss", min_value=16, value=DEF
                            help="A seeded subsample of the training set when it is larger.")  # fmt: skip
 span = right.number_input("Random-direction range ±", min_value=0.05, max_value=5.0, value=1.0, step=0.25, key="landscape_span",
                           help="1 = a step as long as the weights themselves, per neuron.")  # fmt: skip
-n_rows = min(int(rows), runner.snapshot().n_train)
+n_rows = min(int(rows), runner.snapshot().n_train or int(rows))  # n_train is 0 until the run's first publish
 
 plane_tab, random_tab = st.tabs(["Trajectory plane", "Filter-normalised random directions"])
 with plane_tab:
@@ -54,8 +54,8 @@ with plane_tab:
             chart(trajectory_plane_figure(r), key="landscape_plane_chart")
         notes.markdown(f"**{r['explained'][0]:.1%} + {r['explained'][1]:.1%}** of the path's variance lies in this "
                        "plane: the higher, the more faithfully the drawn path is the real one.")  # fmt: skip
-        notes.markdown("Contours are the training loss at each point of the plane. A path that ends in a wide, flat "
-                       "basin generalises better than one that ends in a narrow ravine.")  # fmt: skip
+        notes.markdown("Contours are the training loss at each point of the plane. Li et al. found that wide, flat "
+                       "basins tend to go with better generalisation than narrow ravines.")  # fmt: skip
         notes.caption(f"Epoch {r['epoch']}, {len(r['path'])} snapshots. Loss at the current weights "
                       f"{r['center_loss']:.4f} on {r['rows']:,} training rows; {len(r['xs'])}×{len(r['ys'])} grid "
                       f"in {r['seconds']:.1f} s.")  # fmt: skip
