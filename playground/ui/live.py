@@ -54,7 +54,9 @@ def _draw(runner: Runner, drawn_for: tuple[str, float | None], idle_view: Callab
     if len(snap.history.get("epoch", ())):  # charts from the first epoch on
         names = session.class_names(snap.config)
         training_charts(snap, names)
-        with st.expander("Gradient flow per layer", icon=":material/stacked_line_chart:"):
+        # A toggle, not an expander: a collapsed expander's charts would still be built and sent
+        # twice a second, costing the trainer throughput.
+        if st.toggle("Show gradient flow per layer", key="show_gradflow"):
             render_gradient_flow(snap)
         test_results(snap, names)
     if (snap.status, poll_every(snap)) != drawn_for:
