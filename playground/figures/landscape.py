@@ -93,7 +93,7 @@ def slice_figure(result: dict, height: int = 360) -> go.Figure:
         "1-D slice along a random direction", height=height, showlegend=False,
         xaxis=dict(title=dict(text="α (in units of each neuron's weight norm)"), zeroline=True),
         yaxis=dict(title=dict(text="training loss" + (" (log)" if log else "")), type="log" if log else "linear",
-                   dtick=1 if log else None),  # decades only: minor labels crowd a short axis
+                   dtick=1 if log else None, exponentformat="power"),  # decades only, as 10^-4 (not "100µ")
         hovermode="x unified",
     )  # fmt: skip
     return go.Figure(dict(data=traces, layout=layout))
@@ -109,10 +109,10 @@ def surface_figure(result: dict, style: str = "contour", height: int = 520) -> g
         trace = dict(type="surface", x=xs, y=ys, z=z, colorscale=COLORSCALE, showscale=False, customdata=result["loss"],
                      hovertemplate="(%{x:.2f}, %{y:.2f})<br>loss %{customdata:.4g}<extra></extra>")  # fmt: skip
         axis = lambda t: dict(title=dict(text=t))  # noqa: E731
-        scene = dict(xaxis=axis("δ"), yaxis=axis("η"), zaxis=dict(title=dict(text="loss"), tickvals=tickvals, ticktext=ticktext),
+        scene = dict(xaxis=axis("δ"), yaxis=axis("η"), zaxis=dict(title=dict(text=""), tickvals=tickvals, ticktext=ticktext),
                      camera=dict(eye=dict(x=1.6, y=-1.6, z=1.1)), aspectmode="cube")  # fmt: skip
-        layout = base_layout(title, height=height, scene=scene)
-        layout["margin"] = dict(l=0, r=0, t=40, b=0)  # a 3-D scene has no axis margins to keep
+        layout = base_layout(title + " (height: loss, log scale)", height=height, scene=scene)
+        layout["margin"] = dict(l=0, r=0, t=40, b=0)  # a 3-D scene has no axis margins to keep (and no z title: clipped)
         return go.Figure(dict(data=[trace], layout=layout))
     traces = [
         _contour(xs, ys, result["loss"]),
