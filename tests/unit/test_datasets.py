@@ -88,12 +88,16 @@ def test_pima_drop_modes_row_counts():
     assert "insulin" not in cols.feature_names and "skin_thickness" not in cols.feature_names
 
 
+def with_row_index(ds: Dataset) -> Dataset:
+    """The dataset plus a last column holding each row's index: it tells which raw rows landed in which split."""
+    X = np.column_stack([ds.X, np.arange(len(ds.y))]).astype(np.float32)
+    return Dataset(ds.name, X, ds.y, ds.feature_names + ["row"], ds.class_names, ds.kind)
+
+
 def test_pima_median_imputes_from_the_train_split_only():
     cfg = RunConfig(dataset="pima", scaling="none")
     ds = load_dataset(cfg)
-    # An extra column holding the row index tells which raw rows landed in which split.
-    tagged = Dataset(ds.name, np.column_stack([ds.X, np.arange(len(ds.y))]).astype(np.float32), ds.y,
-                     ds.feature_names + ["row"], ds.class_names, ds.kind)  # fmt: skip
+    tagged = with_row_index(ds)
     splits = split_and_scale(tagged, cfg)
     assert any("median" in note for note in splits.notes)
     train_rows = splits.X_train[:, -1].astype(int)
@@ -135,8 +139,7 @@ def test_split_fractions():
 def test_splits_are_stratified_and_partition_the_rows():
     cfg = RunConfig(dataset="wine_quality", scaling="none")
     ds = load_dataset(cfg)
-    tagged = Dataset(ds.name, np.column_stack([ds.X, np.arange(len(ds.y))]).astype(np.float32), ds.y,
-                     ds.feature_names + ["row"], ds.class_names, ds.kind)  # fmt: skip
+    tagged = with_row_index(ds)
     s = split_and_scale(tagged, cfg)
     share = ds.class_counts / len(ds.y)
     for y in (s.y_train, s.y_val, s.y_test):
