@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
-from playground.figures.data import base_layout, class_colour, class_colourscale, class_colours_rgb
+from playground.figures.data import base_layout, class_colour, class_colourscale, class_colours_rgb, lean_figure
 
 SHADE = 0.45  # how far the shading goes from white towards the class colour; points stay readable on top
 
@@ -86,4 +86,4 @@ def boundary_figure(boundary: dict, class_names: list[str], height: int = 460) -
         xaxis=dict(title=dict(text=ax), range=x_range, showgrid=False, constrain="domain"),
         yaxis=yaxis,
     )
-    return go.Figure(dict(data=traces, layout=layout))
+    return lean_figure(traces, layout)

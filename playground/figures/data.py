@@ -1,8 +1,9 @@
 """Dataset previews, plus the class colours and lean layout every figure module shares.
 
-All builders are pure: numpy in, ``go.Figure`` out. Figures are built from plain dicts
-(plotly validates each once) with an explicit small template: the process-wide default
-template that Streamlit installs would otherwise be most of each figure's JSON.
+All builders are pure: numpy in, ``go.Figure`` out. Figures are built from plain dicts with an
+explicit small template: the process-wide default template that Streamlit installs would
+otherwise be most of each figure's JSON. The live charts skip plotly's per-property validation
+(``lean_figure``); tests/unit/test_figures.py checks each of them against the validated build.
 """
 from __future__ import annotations
 
@@ -28,6 +29,16 @@ LEAN_TEMPLATE = go.layout.Template(  # validated once here, not on every live up
         hoverlabel=dict(font=dict(family=FONT["family"])),
     )
 )
+
+
+def lean_figure(data: list[dict], layout: dict) -> go.Figure:
+    """A Figure from plain dicts, without plotly's property-by-property validation.
+
+    Validation is most of a live chart's cost (the 100x100 decision boundary: 4.5 ms with it,
+    2 ms without, build plus JSON); the JSON is the same. Only for builders whose dicts the tests
+    compare with ``go.Figure(dict(data=..., layout=...))``, which validates and would reject a typo.
+    """
+    return go.Figure(dict(data=data, layout=layout), _validate=False)
 
 
 def class_colour(c: int) -> str:

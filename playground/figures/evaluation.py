@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from playground.figures.data import base_layout, class_colour
+from playground.figures.data import base_layout, class_colour, lean_figure
 
 BLUES = [[0.0, "#f7fbff"], [0.5, "#6baed6"], [1.0, "#08306b"]]
 
@@ -41,7 +41,7 @@ def confusion_figure(cm: np.ndarray, class_names: list[str], normalise: bool = F
         xaxis=dict(title=dict(text="predicted"), type="category", showgrid=False, ticks=""),
         yaxis=dict(title=dict(text="true"), type="category", autorange="reversed", showgrid=False, ticks=""),
     )
-    return go.Figure(dict(data=[trace], layout=layout))
+    return lean_figure([trace], layout)
 
 
 def recall_figure(recall: np.ndarray, class_names: list[str], balanced_accuracy: float | None = None,
@@ -68,4 +68,4 @@ def recall_figure(recall: np.ndarray, class_names: list[str], balanced_accuracy:
         shapes=shapes,
         showlegend=False,
     )
-    return go.Figure(dict(data=[trace], layout=layout))
+    return lean_figure([trace], layout)

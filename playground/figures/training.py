@@ -6,7 +6,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from playground.figures.data import base_layout
+from playground.figures.data import base_layout, lean_figure
 
 MAX_POINTS = 1500  # per curve: more than a chart's pixel width carries no information, only JSON
 TRAIN_COLOUR, VAL_COLOUR, LR_COLOUR = "#4e79a7", "#f28e2b", "#7f7f7f"
@@ -63,7 +63,7 @@ def loss_figure(history: dict, lr_changes=(), height: int = 300) -> go.Figure:
         annotations=notes,
         hovermode="x unified",
     )
-    return go.Figure(dict(data=_curves(history, ("loss", "val_loss"), ("train", "validation")), layout=layout))
+    return lean_figure(_curves(history, ("loss", "val_loss"), ("train", "validation")), layout)
 
 
 def accuracy_figure(history: dict, height: int = 300) -> go.Figure:
@@ -76,7 +76,7 @@ def accuracy_figure(history: dict, height: int = 300) -> go.Figure:
         hovermode="x unified",
     )
     curves = _curves(history, ("accuracy", "val_accuracy"), ("train", "validation"))
-    return go.Figure(dict(data=curves, layout=layout))
+    return lean_figure(curves, layout)
 
 
 def progress_text(epoch: int, epochs: int, wall_seconds: float, samples_per_second: float) -> str:

@@ -1,10 +1,12 @@
 """Figure builders on small numpy inputs: trace counts, shapes, and agreement with reference computations."""
 import base64
 import io
+import json
 import time
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 import torch
 from PIL import Image
@@ -36,6 +38,29 @@ def _boundary(resolution: int = 100, n_classes: int = 3, seed: int = 0) -> dict:
     test = (rng.normal(size=(100, 2)).astype(np.float32), rng.integers(0, n_classes, 100))
     return {"xs": xs, "ys": ys, "proba": proba.astype(np.float32), "points": {"train": train, "test": test},
             "note": "", "axis_titles": ("x1", "x2")}  # fmt: skip
+
+
+# ---------------------------------------------------------------- lean (unvalidated) builds
+
+
+def _lean_cases():
+    hist = _history(50)
+    cm = np.array([[5, 1, 0], [2, 7, 1], [0, 0, 9]])
+    return {
+        "loss": loss_figure(hist, lr_changes=((10, 0.01),)),
+        "accuracy": accuracy_figure(hist),
+        "boundary": boundary_figure(_boundary(resolution=20), NAMES3),
+        "confusion": confusion_figure(cm, NAMES3, normalise=True),
+        "recall": recall_figure(metrics.recall_per_class(cm), NAMES3, balanced_accuracy=0.8),
+    }
+
+
+@pytest.mark.parametrize("name", list(_lean_cases()))
+def test_lean_figures_equal_the_validated_build(name):
+    """lean_figure skips plotly's validation: a validated rebuild must accept every property and give the same JSON."""
+    fig = _lean_cases()[name]
+    validated = go.Figure(fig.to_dict())  # raises ValueError on an invalid property
+    assert json.loads(pio.to_json(fig, validate=False)) == json.loads(pio.to_json(validated, validate=False))
 
 
 # ---------------------------------------------------------------- training curves
