@@ -1,4 +1,8 @@
-"""Trainer observers: history, early stopping and divergence detection."""
+"""Trainer observers: history, early stopping and divergence detection.
+
+Epochs off the validation schedule (``RunConfig.val_every``) have no ``val_*`` logs: History
+records NaN for them, DivergenceGuard checks the train loss alone, EarlyStopping waits.
+"""
 from __future__ import annotations
 
 import copy
@@ -12,35 +16,52 @@ SCALAR_KEYS = (
     "epoch", "loss", "accuracy", "val_loss", "val_accuracy", "val_balanced_accuracy", "lr", "seconds",
     "samples_per_second",
 )  # fmt: skip
+NAN = float("nan")
 
 
 class History(Callback):
-    """Scalar logs per epoch, as lists; ``as_arrays()`` gives numpy copies for figures."""
+    """Scalar logs per epoch (NaN where a key is absent); ``as_arrays()`` gives numpy copies for figures.
+
+    Stored as one growing (keys, capacity) float64 array, so publishing the history of a long run
+    is a memcpy per key rather than a list-to-array conversion.
+    """
 
     def __init__(self) -> None:
-        self.logs: dict[str, list[float]] = {k: [] for k in SCALAR_KEYS}
+        self._data = np.full((len(SCALAR_KEYS), 256), NAN)  # row i: SCALAR_KEYS[i]; columns: epochs
+        self.n = 0  # epochs recorded
         self.last: dict = {}
 
     def on_epoch_end(self, trainer: Trainer, logs: dict) -> None:
-        for k in SCALAR_KEYS:
-            self.logs[k].append(float(logs[k]))
+        if self.n == self._data.shape[1]:
+            grown = np.full((len(SCALAR_KEYS), 2 * self.n), NAN)
+            grown[:, : self.n] = self._data
+            self._data = grown
+        self._data[:, self.n] = [logs.get(k, NAN) for k in SCALAR_KEYS]
+        self.n += 1
         self.last = logs
 
     def as_arrays(self) -> dict[str, np.ndarray]:
-        return {k: np.asarray(v, dtype=np.float64) for k, v in self.logs.items()}
+        return {k: self._data[i, : self.n].copy() for i, k in enumerate(SCALAR_KEYS)}
+
+    @property
+    def logs(self) -> dict[str, list[float]]:
+        """The same as lists (for tests and summaries)."""
+        return {k: self._data[i, : self.n].tolist() for i, k in enumerate(SCALAR_KEYS)}
 
 
 class DivergenceGuard(Callback):
-    """A NaN or infinite loss stops training; the history is kept."""
+    """A NaN or infinite loss (train every epoch, validation when it ran) stops training; the history is kept."""
 
     def on_epoch_end(self, trainer: Trainer, logs: dict) -> None:
-        if not (math.isfinite(logs["loss"]) and math.isfinite(logs["val_loss"])):
+        if not (math.isfinite(logs["loss"]) and math.isfinite(logs.get("val_loss", 0.0))):
             trainer.stop("diverged", f"loss diverged at epoch {logs['epoch']}; try a smaller learning rate")
 
 
 class EarlyStopping(Callback):
     """Stop when val_loss has not dropped by more than ``min_delta`` for ``patience`` epochs.
 
+    Acts on validated epochs only; patience still counts epochs, so with validation every k epochs
+    the stop comes at the first validation at least ``patience`` epochs after the best one.
     With ``restore_best`` the weights of the best epoch are put back when it stops.
     """
 
@@ -49,17 +70,19 @@ class EarlyStopping(Callback):
         self.best = math.inf
         self.best_epoch = 0
         self.best_state: dict | None = None
-        self.wait = 0
+        self.wait = 0  # epochs since the best one, as of the last validation
 
     def on_epoch_end(self, trainer: Trainer, logs: dict) -> None:
+        if "val_loss" not in logs:
+            return
         if logs["val_loss"] < self.best - self.min_delta:
             self.best, self.best_epoch, self.wait = logs["val_loss"], logs["epoch"], 0
             if self.restore_best:
                 self.best_state = copy.deepcopy(trainer.model.state_dict())
             return
-        self.wait += 1
+        self.wait = logs["epoch"] - self.best_epoch
         if self.wait >= self.patience and not trainer.stop_training:
-            message = f"early stopping at epoch {logs['epoch']}: val_loss did not improve for {self.patience} epochs"
+            message = f"early stopping at epoch {logs['epoch']}: val_loss did not improve for {self.wait} epochs"
             if self.restore_best and self.best_state is not None:
                 trainer.model.load_state_dict(self.best_state)
                 message += f"; restored the best weights (epoch {self.best_epoch}, val_loss {self.best:.4f})"

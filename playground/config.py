@@ -100,6 +100,8 @@ class RunConfig:
     rho: float = _f(0.9, "rmsprop / adadelta: decay of the squared-gradient average")
     batch_size: int = _f(32, "mini-batch size; 0 means full batch")
     epochs: int = _f(200, "passes over the training set")
+    val_every: int = _f(0, "validate every N epochs (and always the first and the last); 0 = auto: every epoch "
+                           "unless validation is costly next to a training epoch")
     weight_decay: float = _f(0.0, "L2 penalty (decoupled for adamw)")
     l1: float = _f(0.0, "L1 penalty on weights, added to the loss")
     patience: int = _f(0, "early stopping: epochs without val-loss improvement; 0 turns it off")
@@ -165,6 +167,7 @@ def validate(cfg: RunConfig) -> None:
         _check(0 <= value < 1, f"{name} == {value}, must be in [0, 1)")
     _check(cfg.batch_size >= 0, f"batch_size == {cfg.batch_size}, must be >= 0 (0 means full batch)")
     _check(1 <= cfg.epochs <= MAX_EPOCHS, f"epochs == {cfg.epochs}, must be in [1, {MAX_EPOCHS}]")
+    _check(cfg.val_every >= 0, f"val_every == {cfg.val_every}, must be >= 0 (0 means auto)")
     for name in ("weight_decay", "l1", "min_delta"):
         value = getattr(cfg, name)
         _finite(name, value)

@@ -28,6 +28,7 @@ from playground.trainer import Callback, Trainer
 ACTIVE = ("starting", "running", "paused")
 PUBLISH_BUDGET = 0.03  # fraction of wall time the boundary grid and diagnostics may take
 MAX_PUBLISH_INTERVAL = 0.5  # seconds: the page's charts refresh at least this often
+COUNTER_INTERVAL = 0.025  # seconds between counter publishes (epoch, times, validation); the page polls every 0.5 s
 
 
 @dataclass(frozen=True)
@@ -236,7 +237,10 @@ class Runner:
             if self._page_gone():
                 trainer.stop("stopped", "stopped: the page went away (no heartbeat)")
                 break
-            if self._paused and self._steps == 0:
+            # A pause that lands between validations trains one more, validated, epoch: the paused
+            # page then shows a validation of the weights it shows.
+            unvalidated = trainer.last_validated < trainer.epoch
+            if self._paused and self._steps == 0 and not unvalidated:
                 if self._jobs:  # a paused run lends its thread to jobs
                     self._run_job_chunk()
                     continue
@@ -251,7 +255,7 @@ class Runner:
             if self._jobs:
                 self._run_job_chunk()
             self._update(status="paused" if self._paused else "running")
-            trainer.train_epoch()
+            trainer.train_epoch(validate=self._paused and self._steps <= 1)  # the last epoch before a pause
             if self._steps > 0:
                 self._steps -= 1
 
@@ -260,7 +264,8 @@ class Runner:
 
 
 class _Stream(Callback):
-    """Publishes counters every epoch; history, boundary grid and extras at most every ``publish_every`` s."""
+    """Publishes counters at most every COUNTER_INTERVAL s, and history, boundary grid and extras at
+    most every ``publish_every`` s; the last epoch before a pause and the end of the run in full."""
 
     def __init__(self, runner: Runner, splits: Splits, started: float):
         self.runner, self.splits, self.started = runner, splits, started
@@ -270,38 +275,53 @@ class _Stream(Callback):
             "test": sample_points(splits.X_test, splits.y_test, self.plane),
         }
         self.next_publish = 0.0  # monotonic time before which only counters are published
+        self.next_counters = 0.0  # monotonic time before which nothing is published
         self.history: History | None = None
+        self.val: dict | None = None  # the last validation's confusion, recall, balanced accuracy
+        self.constants: dict = {}  # snapshot fields fixed for the run, published once
 
     def begin(self, trainer: Trainer) -> None:
         self.history = next(cb for cb in trainer.callbacks if isinstance(cb, History))
-        self.publish(trainer, force=True)
-
-    def on_epoch_end(self, trainer: Trainer, logs: dict) -> None:
-        # The last epoch before a pause publishes in full: a paused page must not show stale curves.
-        pausing = self.runner._paused and self.runner._steps <= 1
-        self.publish(trainer, logs=logs, force=pausing)
-
-    def publish(self, trainer: Trainer, logs: dict | None = None, force: bool = False, test: dict | None = None,
-                final: bool = False):  # fmt: skip
-        """``final``: the run has ended; its status lands together with full history and test metrics,
-        so a page that stops polling on seeing a final status never keeps a partial snapshot."""
-        now = time.monotonic()
-        expensive = force or final or now >= self.next_publish
-        changes = {
-            "epoch": trainer.epoch,
-            "wall_seconds": now - self.started,
-            "train_seconds": trainer.train_seconds,
+        self.constants = {
             "notes": tuple(trainer.notes) + self.splits.notes,
             "n_params": trainer.n_params,
             "n_train": len(self.splits.y_train),
             "device": str(trainer.device),
         }
-        if logs is not None:
-            changes["val"] = {
+        self.publish(trainer, force=True)
+
+    def on_epoch_end(self, trainer: Trainer, logs: dict) -> None:
+        self._keep_val(logs)
+        # The last epoch before a pause publishes in full: a paused page must not show stale curves.
+        pausing = self.runner._paused and self.runner._steps <= 1
+        if pausing or time.monotonic() >= self.next_counters:
+            self.publish(trainer, force=pausing)
+
+    def _keep_val(self, logs: dict) -> None:
+        """Hold a validated epoch's confusion, recall and balanced accuracy for the next publish."""
+        if "val_confusion" in logs:  # validated epochs only (see RunConfig.val_every)
+            self.val = {
                 "confusion": logs["val_confusion"],
                 "recall": logs["val_recall"],
                 "balanced_accuracy": logs["val_balanced_accuracy"],
             }
+
+    def publish(self, trainer: Trainer, logs: dict | None = None, force: bool = False, test: dict | None = None,
+                final: bool = False):  # fmt: skip
+        """``final``: the run has ended; its status lands together with full history and test metrics,
+        so a page that stops polling on seeing a final status never keeps a partial snapshot.
+        ``logs``: optional epoch logs whose validation (if any) is published too."""
+        if logs is not None:
+            self._keep_val(logs)
+        now = time.monotonic()
+        self.next_counters = now + COUNTER_INTERVAL
+        expensive = force or final or now >= self.next_publish
+        changes = {"epoch": trainer.epoch, "wall_seconds": now - self.started, "train_seconds": trainer.train_seconds}
+        if self.constants:
+            changes.update(self.constants)
+            self.constants = {}
+        if self.val is not None:
+            changes["val"], self.val = self.val, None
         if expensive:
             changes["history"] = self.history.as_arrays()  # O(epochs): only at publish rate
             changes["boundary"] = self._boundary(trainer)

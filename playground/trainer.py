@@ -4,12 +4,17 @@ Keras/fastai style: ``fit()`` / ``train_epoch()`` call ``on_epoch_end(trainer, l
 callback with a plain dict of scalars. History, early stopping, divergence and streaming are
 observers (playground/callbacks.py); an observer ends training with ``trainer.stop(...)``.
 
+Validation runs on epoch 1, every ``val_every``-th epoch and the last (Keras' ``validation_freq``);
+other epochs' logs have no ``val_*`` keys. ``val_every == 0`` picks the interval from the data and
+model sizes (``auto_val_every``), never from timings, so a seeded run is reproducible.
+
 Hot-path rules (see benchmarks/bench_trainer.py): tensors live on the device, batches are
 ``randperm`` slices (no DataLoader), and the step has no host sync: batch losses and logits
 are kept as detached tensors and reduced once per epoch.
 """
 from __future__ import annotations
 
+import math
 import time
 from typing import Iterable
 
@@ -23,6 +28,36 @@ from playground.datasets import Splits
 from playground.device import resolve_device, threads_for
 from playground.model import build_mlp
 from playground.optim import make_optimizer, set_lr
+
+
+# Auto val_every: a cost model of one epoch, in microseconds, measured on the reference 2-core CPU
+# (benchmarks/bench_trainer.py). Only the ratio matters, and it depends on sizes alone (no timings),
+# so the same config always validates the same epochs.
+STEP_US = 300.0  # fixed cost of one optimizer step: Python, op dispatch, zero_grad, the update
+EVAL_US = 90.0  # fixed cost of one validation pass: forward, loss, confusion, host transfer
+ROW_US, PARAM_US = 0.15, 1.6e-5  # forward of one row: ~0.15 us plus ~1.6e-5 us per weight
+TRAIN_FORWARDS = 3.5  # a training row costs ~3.5 forwards (forward, backward, update)
+VAL_SHARE = 0.02  # target: validation ~2% of training time, leaving room for the other observers
+MIN_VALIDATIONS = 10  # auto never leaves fewer than ~10 points on the validation curve
+
+
+def auto_val_every(n_train: int, n_val: int, batch_size: int, n_params: int, epochs: int, patience: int = 0) -> int:
+    """Validate every k epochs, k chosen so a validation pass costs ~VAL_SHARE of the training time.
+
+    A training epoch costs ``steps * STEP_US + TRAIN_FORWARDS * n_train * row`` and a validation
+    pass ``EVAL_US + n_val * row``, with ``row = ROW_US + PARAM_US * n_params`` (microseconds), and
+    k = (val / train) / VAL_SHARE, rounded. Spiral 2-100-3 at batch 32 has 57 steps per epoch and
+    validation is ~1% of it: k = 1. At full batch the epoch is one step and validation ~14% of it:
+    k = 7. MNIST 784-512-10 at batch 128 is compute-bound, and the forward of its 1000 validation
+    rows is ~9% of the 3000-row epoch: k = 4. k is capped so the validation curve keeps
+    MIN_VALIDATIONS points and, with early stopping, at its patience (a stop is at most k - 1 late).
+    """
+    row = ROW_US + PARAM_US * n_params
+    train = math.ceil(n_train / batch_size) * STEP_US + TRAIN_FORWARDS * n_train * row
+    val = EVAL_US + n_val * row
+    k = max(1, round(val / (VAL_SHARE * train)))
+    k = min(k, max(1, epochs // MIN_VALIDATIONS))
+    return min(k, patience) if patience > 0 else k
 
 
 class Callback:
@@ -56,6 +91,16 @@ class Trainer:
         self.data = {name: self._tensors(name) for name in ("train", "val", "test")}
         self.class_weight = self._class_weights()
         self.l1_params = [m.weight for m in self.model.modules() if isinstance(m, torch.nn.Linear)]
+        # eval() changes nothing without dropout or BatchNorm: skip the mode switches then
+        self._has_modes = any(isinstance(m, (torch.nn.Dropout, torch.nn.modules.batchnorm._BatchNorm))
+                              for m in self.model.modules())  # fmt: skip
+        self.val_every = cfg.val_every or auto_val_every(
+            len(splits.y_train), len(splits.y_val), self.batch_size, self.n_params, cfg.epochs, cfg.patience
+        )
+        if self.val_every > 1:
+            how = "auto, val_every == 0" if cfg.val_every == 0 else "val_every"
+            self.notes.append(f"Validating every {self.val_every} epochs ({how}), and on the first and the last.")
+        self.last_validated = 0  # the last epoch whose logs have val_* keys
         self.epoch = 0  # epochs completed
         self.train_seconds = 0.0  # wall time inside training epochs only
         self.stop_training = False
@@ -63,6 +108,7 @@ class Trainer:
         self.message = ""
         self.started = False
         self._logit_buf: torch.Tensor | None = None  # (n_train, out) running logits of the epoch
+        self._batch_share: torch.Tensor | None = None  # (steps,) rows of each batch / n_train
 
     # ------------------------------------------------------------ setup helpers
     def _tensors(self, split: str) -> tuple[torch.Tensor, torch.Tensor]:
@@ -113,13 +159,20 @@ class Trainer:
             return torch.cat([1 - p1, p1], dim=1)
         return torch.softmax(logits, dim=1)
 
+    def _eval_forward(self, module: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
+        """``module(x)`` in eval mode (dropout off, BatchNorm running statistics); the model stays in train mode."""
+        if not self._has_modes:
+            return module(x)
+        self.model.eval()
+        try:
+            return module(x)
+        finally:
+            self.model.train()
+
     @torch.no_grad()
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """(N, d) float32 features -> (N, C) probabilities, in eval mode. Call from the trainer's thread."""
-        self.model.eval()
-        out = self.proba(self.model(torch.as_tensor(X, device=self.device)))
-        self.model.train()
-        return out.cpu().numpy()
+        return self.proba(self._eval_forward(self.model, torch.as_tensor(X, device=self.device))).cpu().numpy()
 
     @torch.no_grad()
     def predict_proba_affine(self, grid: np.ndarray, origin: np.ndarray, basis: np.ndarray) -> np.ndarray:
@@ -133,24 +186,21 @@ class Trainer:
         as_t = lambda a: torch.as_tensor(np.asarray(a, dtype=np.float32), device=self.device)  # noqa: E731
         W = first.weight
         hidden = as_t(grid) @ (as_t(basis) @ W.T) + (as_t(origin) @ W.T + first.bias)
-        self.model.eval()
-        out = self.proba(self.model[1:](hidden))
-        self.model.train()
-        return out.cpu().numpy()
+        return self.proba(self._eval_forward(self.model[1:], hidden)).cpu().numpy()
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def evaluate(self, split: str) -> dict:
         """Loss, accuracy, balanced accuracy, recall per class and confusion (numpy (C, C)) on a split."""
         X, y = self.data[split]
-        self.model.eval()
-        logits = self.model(X)
-        self.model.train()
+        logits = self._eval_forward(self.model, X)
         cm = metrics.confusion(y, self.predict(logits), self.n_classes)
+        recall = metrics.recall_per_class(cm)  # once: balanced accuracy is its mean over present classes
+        present = recall[~np.isnan(recall)]
         return {
             "loss": float(self.loss(logits, y)),
             "accuracy": metrics.accuracy(cm),
-            "balanced_accuracy": metrics.balanced_accuracy(cm),
-            "recall": metrics.recall_per_class(cm),
+            "balanced_accuracy": float(present.mean()) if len(present) else float("nan"),
+            "recall": recall,
             "confusion": cm,
         }
 
@@ -170,34 +220,52 @@ class Trainer:
             return loss
         return loss + self.cfg.l1 * sum(w.abs().sum() for w in self.l1_params)
 
+    def _step(self, xb: torch.Tensor, yb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """One optimizer step on a batch. Returns the detached (batch loss, logits (B, out))."""
+        logits = self.model(xb)
+        loss = self.loss(logits, yb)
+        self.optimizer.zero_grad(set_to_none=True)
+        self._with_penalty(loss).backward()
+        self.optimizer.step()
+        return loss.detach(), logits.detach()
+
     def _run_epoch(self) -> tuple[float, float]:
         """One pass over train in shuffled mini-batches. Returns (mean batch loss, running accuracy).
 
         Batch losses stay tensors and batch logits are copied into one preallocated (n, out)
         buffer, so the epoch costs a single host sync at the end (measured: within 2% of a bare loop).
+        A full batch skips the shuffle (the mean gradient does not depend on row order) and the buffer.
         """
         X, y = self.data["train"]
         n, bs = len(y), self.batch_size
+        if bs >= n:
+            loss, logits = self._step(X, y)
+            return float(loss), float((self.predict(logits) == y).sum()) / n
         if self._logit_buf is None:
             self._logit_buf = torch.empty(n, self.model[-1].out_features, device=self.device)
+            sizes = [min(bs, n - start) for start in range(0, n, bs)]
+            self._batch_share = torch.tensor(sizes, device=self.device, dtype=torch.float32) / n
         perm = torch.randperm(n, device=self.device, generator=self.generator)
         losses = []
         for start in range(0, n, bs):
             idx = perm[start : start + bs]
-            logits = self.model(X[idx])
-            loss = self.loss(logits, y[idx])
-            self.optimizer.zero_grad(set_to_none=True)
-            self._with_penalty(loss).backward()
-            self.optimizer.step()
-            losses.append(loss.detach())
-            self._logit_buf[start : start + bs] = logits.detach()
-        sizes = torch.tensor([min(bs, n - s) for s in range(0, n, bs)], device=self.device, dtype=torch.float32)
-        mean_loss = (torch.stack(losses) * sizes).sum() / n
+            loss, logits = self._step(X[idx], y[idx])
+            losses.append(loss)
+            self._logit_buf[start : start + bs] = logits
+        mean_loss = torch.dot(torch.stack(losses), self._batch_share)  # batches weighted by their rows
         correct = (self.predict(self._logit_buf) == y[perm]).sum()
         return float(mean_loss), float(correct) / n
 
-    def train_epoch(self) -> dict:
-        """Run one epoch and notify callbacks. Returns the epoch's logs."""
+    def validates(self, epoch: int) -> bool:
+        """Whether ``epoch`` (1-based) is on the validation schedule: the first, every k-th, the last."""
+        return epoch == 1 or epoch % self.val_every == 0 or epoch >= self.cfg.epochs
+
+    def train_epoch(self, validate: bool = False) -> dict:
+        """Run one epoch and notify callbacks. Returns the epoch's logs.
+
+        The validation pass runs when the epoch is on the schedule (``validates``) or ``validate``
+        is True (the runner forces it before a pause); otherwise the logs have no ``val_*`` keys.
+        """
         if not self.started:
             self._begin()
         t0 = time.perf_counter()
@@ -205,20 +273,22 @@ class Trainer:
         seconds = time.perf_counter() - t0
         self.train_seconds += seconds
         self.epoch += 1
-        val = self.evaluate("val")
         logs = {
             "epoch": self.epoch,
             "loss": loss,
             "accuracy": acc,
-            "val_loss": val["loss"],
-            "val_accuracy": val["accuracy"],
-            "val_balanced_accuracy": val["balanced_accuracy"],
             "lr": self.lr,
             "seconds": self.train_seconds,
             "samples_per_second": len(self.splits.y_train) / seconds if seconds > 0 else float("nan"),
-            "val_recall": val["recall"],  # (C,) array
-            "val_confusion": val["confusion"],  # (C, C) array
         }
+        if validate or self.validates(self.epoch):
+            val = self.evaluate("val")
+            logs["val_loss"] = val["loss"]
+            logs["val_accuracy"] = val["accuracy"]
+            logs["val_balanced_accuracy"] = val["balanced_accuracy"]
+            logs["val_recall"] = val["recall"]  # (C,) array
+            logs["val_confusion"] = val["confusion"]  # (C, C) array
+            self.last_validated = self.epoch
         for cb in self.callbacks:
             cb.on_epoch_end(self, logs)
         if self.epoch >= self.cfg.epochs and not self.stop_training:

@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
 
 def summarize(trainer: Trainer, test: dict) -> dict:
     """The run as plain data. train_/val_/test_ metrics are evaluated once, in eval mode, on the
-    final weights (the restored best ones when early stopping restored them)."""
+    final weights (the restored best ones when early stopping restored them), whatever val_every is."""
     train, val = trainer.evaluate("train"), trainer.evaluate("val")
     n_train = len(trainer.splits.y_train)
     seconds = trainer.train_seconds
@@ -130,15 +130,16 @@ def format_summary(r: dict) -> str:
 
 
 class Progress(Callback):
-    """A one-line progress report on stderr every ``every`` epochs."""
+    """A one-line progress report on stderr every ``every`` epochs (validation when the epoch had one)."""
 
     def __init__(self, every: int, epochs: int):
         self.every, self.epochs = every, epochs
 
     def on_epoch_end(self, trainer, logs: dict) -> None:
         if logs["epoch"] % self.every == 0 or logs["epoch"] == self.epochs or trainer.stop_training:
+            val = f"  val_loss {logs['val_loss']:.4f}  val_acc {logs['val_accuracy']:.3f}" if "val_loss" in logs else ""
             print(
                 f"epoch {logs['epoch']:>{len(str(self.epochs))}}/{self.epochs}  loss {logs['loss']:.4f}  "
-                f"acc {logs['accuracy']:.3f}  val_loss {logs['val_loss']:.4f}  val_acc {logs['val_accuracy']:.3f}",
+                f"acc {logs['accuracy']:.3f}{val}",
                 file=sys.stderr,
             )

@@ -20,14 +20,21 @@ def downsample(n: int, limit: int = MAX_POINTS) -> np.ndarray:
 
 
 def _curves(history: dict, keys: tuple[str, str], names: tuple[str, str]) -> list[dict]:
+    """One line per key. Validation is NaN on epochs it skipped (RunConfig.val_every): its line
+    runs through the validated epochs only (a diverged NaN is dropped as well; the train curve keeps it)."""
     epoch = history.get("epoch", np.zeros(0))
-    idx = downsample(len(epoch))
-    return [
-        dict(type="scatter", mode="lines", x=epoch[idx], y=history[key][idx], name=name,
-             line=dict(color=colour, width=2.5 if key.startswith("val") else 2))  # fmt: skip
-        for key, name, colour in zip(keys, names, (TRAIN_COLOUR, VAL_COLOUR))
-        if key in history
-    ]
+    curves = []
+    for key, name, colour in zip(keys, names, (TRAIN_COLOUR, VAL_COLOUR)):
+        if key not in history:
+            continue
+        x, y = epoch, history[key]
+        if key.startswith("val"):
+            kept = ~np.isnan(y)
+            x, y = x[kept], y[kept]
+        idx = downsample(len(x))
+        curves.append(dict(type="scatter", mode="lines", x=x[idx], y=y[idx], name=name,
+                           line=dict(color=colour, width=2.5 if key.startswith("val") else 2)))  # fmt: skip
+    return curves
 
 
 def _blew_up(loss: np.ndarray) -> bool:

@@ -61,6 +61,18 @@ def test_flags_reach_the_config(capsys):
     assert len(r["confusion_matrix"]) == 4
 
 
+def test_val_every_flag_reaches_the_run_and_keeps_the_json_keys(capsys):
+    assert main([*SMALL, "--val-every", "2", "--progress", "1", "--json"]) == 0
+    out, err = capsys.readouterr()
+    r = json.loads(out)
+    assert KEYS <= set(r) and r["config"]["val_every"] == 2 and "val_every=2" in r["query"]
+    assert any(note.startswith("Validating every 2 epochs (val_every)") for note in r["notes"])
+    lines = [line for line in err.splitlines() if line.startswith("epoch")]
+    assert [("val_loss" in line) for line in lines] == [True, True, False, True, True]  # epochs 1, 2, 4 and the last
+    last_val = float(lines[-1].split("val_loss")[1].split()[0])
+    assert r["val_loss"] == pytest.approx(last_val, abs=1e-4)  # the final epoch is always validated
+
+
 def test_dropout_and_batchnorm_apply_to_every_hidden_layer(capsys):
     r = run_json(capsys, "--layers", "8:tanh,4", "--dropout", "0.25", "--batchnorm")
     assert r["config"]["layers"] == "8:tanh:0.25:bn,4:relu:0.25:bn"
@@ -99,6 +111,7 @@ def test_human_summary_and_progress(capsys):
         (["--lr=-0.5"], "error: lr == -0.5, must be in (0, 10]"),
         (["--val-split", "0.5", "--test-split", "0.5"], "error: val_split + test_split == 1, must be < 0.9"),
         (["--epochs", "ten"], "error: epochs == 'ten', must be an integer"),
+        (["--val-every", "-1"], "error: val_every == -1, must be >= 0"),
         (["--restore-best", "maybe"], "error: restore_best == 'maybe', must be 0 or 1"),
         (["--dropout", "1.5"], "error: dropout == 1.5 (layer 1), must be in [0, 1)"),
         (["--optimizer", "lbfgs"], "error: optimizer == 'lbfgs', must be one of"),

@@ -40,6 +40,7 @@ def test_default_config_is_valid_and_frozen():
         ({"optimizer": "lbfgs"}, "optimizer == 'lbfgs', must be one of"),
         ({"batch_size": -1}, "batch_size == -1, must be >= 0 (0 means full batch)"),
         ({"epochs": 0}, "epochs == 0, must be in [1, 100000]"),
+        ({"val_every": -1}, "val_every == -1, must be >= 0 (0 means auto)"),
         ({"momentum": 1.0}, "momentum == 1.0, must be in [0, 1)"),
         ({"n_samples": 5}, "n_samples == 5, must be in [10, 50000]"),
         ({"classes": 1}, "classes == 1, must be in [2, 10]"),
@@ -106,7 +107,7 @@ def _non_default_config() -> RunConfig:
         dataset="wine", n_samples=123, classes=4, noise=0.35, pima_missing="drop_rows", val_split=0.15,
         test_split=0.25, scaling="minmax", layers=parse_layers("64:tanh:0.2:bn,8:elu"), init="xavier",
         binary_loss="softmax", optimizer="rmsprop", lr=0.0003, momentum=0.5, beta1=0.8, beta2=0.99, rho=0.95,
-        batch_size=0, epochs=77, weight_decay=1e-4, l1=2e-5, patience=9, min_delta=0.001, restore_best=False,
+        batch_size=0, epochs=77, val_every=5, weight_decay=1e-4, l1=2e-5, patience=9, min_delta=0.001, restore_best=False,
         class_weights="1,2.5,1", seed=42, device="cpu",
     )  # fmt: skip
 
@@ -118,6 +119,14 @@ def test_url_round_trip_covers_every_field():
     assert all(isinstance(v, str) for v in query.values())
     back, warnings = from_query(query)
     assert back == cfg and warnings == []
+
+
+def test_val_every_round_trips_through_the_url_and_defaults_to_auto():
+    assert DEFAULT.val_every == 0 and "val_every" not in to_query(DEFAULT)
+    cfg, warnings = from_query({"val_every": "8"})
+    assert cfg.val_every == 8 and to_query(cfg) == {"val_every": "8"} and warnings == []
+    cfg, warnings = from_query({"val_every": "-2"})
+    assert cfg.val_every == 0 and "val_every == -2, must be >= 0" in warnings[0]
 
 
 def test_url_keeps_only_changed_fields():

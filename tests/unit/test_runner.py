@@ -170,6 +170,41 @@ def test_paused_snapshot_is_complete_after_steps(splits):
         runner.stop()
 
 
+SPARSE = LONG.replace(val_every=1000)  # validates epoch 1, then only when forced
+
+
+def test_a_pause_between_validations_ends_on_a_validated_epoch(splits):
+    runner = Runner(publish_every=60)  # only forced publishes refresh the history
+    try:
+        runner.start(SPARSE, splits)
+        running = wait_for(lambda: (s := runner.snapshot()).epoch >= 5 and s, what="5 epochs")
+        assert running.val["balanced_accuracy"] == runner._trainer.callbacks[0].as_arrays()["val_balanced_accuracy"][0]
+        runner.pause()
+        epoch = settled_epoch(runner)
+        snap = runner.snapshot()
+        assert snap.status == "paused" and len(snap.history["epoch"]) == epoch
+        val = snap.history["val_balanced_accuracy"]
+        assert not np.isnan(val[-1]) and np.isnan(val[1:-1]).all()  # epoch 1, then the epoch it paused on
+        assert snap.val["balanced_accuracy"] == val[-1]
+        runner.step(2)  # the last stepped epoch is validated, the one before is not
+        snap = wait_for(lambda: (s := runner.snapshot()).epoch == epoch + 2 and len(s.history["epoch"]) == epoch + 2 and s,
+                        what="two steps")  # fmt: skip
+        val = snap.history["val_balanced_accuracy"]
+        assert np.isnan(val[-2]) and not np.isnan(val[-1]) and snap.val["balanced_accuracy"] == val[-1]
+        assert settled_epoch(runner) == epoch + 2
+    finally:
+        runner.stop()
+
+
+def test_unvalidated_epochs_leave_the_published_validation_alone(runner, splits):
+    runner.start(SPARSE, splits)
+    snap = wait_for(lambda: (s := runner.snapshot()).epoch >= 10 and len(s.history.get("epoch", ())) >= 10 and s,
+                    what="10 published epochs")  # fmt: skip
+    history = snap.history
+    assert np.isnan(history["val_loss"][1:]).all() and not np.isnan(history["val_loss"][0])
+    np.testing.assert_allclose(snap.val["recall"].mean(), history["val_balanced_accuracy"][0])  # epoch 1's
+
+
 def test_heartbeat_timeout_stops_the_thread(splits):
     runner = Runner(heartbeat_timeout=0.3)
     try:

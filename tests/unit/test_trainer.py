@@ -16,7 +16,8 @@ from playground.boundary import make_plane
 from playground.callbacks import DivergenceGuard, EarlyStopping, History, standard_callbacks
 from playground.config import RunConfig, parse_layers
 from playground.datasets import prepare
-from playground.trainer import Callback, Trainer
+from playground.figures.training import accuracy_figure, loss_figure
+from playground.trainer import Callback, Trainer, auto_val_every
 
 SMALL = dict(n_samples=100, epochs=20)
 
@@ -64,16 +65,20 @@ def test_fit_runs_the_configured_epochs_and_returns_test_logs():
 OVERFIT = dict(n_samples=30, noise=1.0, layers=parse_layers("128:relu"), lr=0.05, epochs=200)
 
 
+@pytest.mark.parametrize("val_every", [1, 3])
 @pytest.mark.parametrize("restore_best", [True, False])
-def test_early_stopping_restores_the_best_weights(restore_best):
-    cfg = RunConfig(**OVERFIT, patience=5, restore_best=restore_best)
+def test_early_stopping_restores_the_best_weights(restore_best, val_every):
+    cfg = RunConfig(**OVERFIT, patience=5, restore_best=restore_best, val_every=val_every)
     snaps, stopper = Snapshots(), EarlyStopping(cfg.patience, cfg.min_delta, cfg.restore_best)
     trainer = Trainer(cfg, prepare(cfg), [History(), snaps, stopper])  # snaps sees each epoch before any restore
     trainer.fit()
-    val_loss = history_of(trainer).logs["val_loss"]
+    val_loss = np.array(history_of(trainer).logs["val_loss"])
+    validated = [e for e in range(1, trainer.epoch + 1) if e == 1 or e % val_every == 0]
+    assert np.flatnonzero(~np.isnan(val_loss)).tolist() == [e - 1 for e in validated]  # only these epochs
     assert trainer.status == "early_stopped"
-    assert trainer.epoch == stopper.best_epoch + cfg.patience < cfg.epochs
-    assert stopper.best_epoch == int(np.argmin(val_loss)) + 1 and stopper.best == min(val_loss)
+    # patience counts epochs; the stop comes at the first validation >= patience epochs after the best
+    assert trainer.epoch == min(e for e in validated if e >= stopper.best_epoch + cfg.patience) < cfg.epochs
+    assert stopper.best_epoch == int(np.nanargmin(val_loss)) + 1 and stopper.best == np.nanmin(val_loss)
     best, last = snaps.states[stopper.best_epoch], snaps.states[trainer.epoch]
     assert not same_weights(best, last)
     assert same_weights(trainer.model.state_dict(), best if restore_best else last)
@@ -95,7 +100,7 @@ def test_real_divergence_stops_and_keeps_history():
     assert trainer.status == "diverged" and trainer.epoch < 50
     assert trainer.message == f"loss diverged at epoch {trainer.epoch}; try a smaller learning rate"
     assert len(logs["loss"]) == trainer.epoch  # history kept, up to and including the bad epoch
-    assert not (math.isfinite(logs["loss"][-1]) and math.isfinite(logs["val_loss"][-1]))
+    assert not math.isfinite(logs["loss"][-1]) or math.isinf(logs["val_loss"][-1])  # NaN val: not validated
     assert test["epochs_run"] == trainer.epoch
 
 
@@ -106,6 +111,14 @@ class InjectInf(Callback):
     def on_epoch_end(self, trainer, logs):
         if logs["epoch"] == self.at:
             logs["loss"] = float("inf")
+
+
+def test_divergence_is_caught_on_the_train_loss_of_an_unvalidated_epoch():
+    trainer = trainer_for(callbacks=[InjectInf(at=5), History(), DivergenceGuard()], epochs=20, val_every=4)
+    trainer.fit()
+    logs = history_of(trainer).logs
+    assert trainer.status == "diverged" and trainer.epoch == 5
+    assert math.isnan(logs["val_loss"][-1]) and logs["loss"][-1] == math.inf  # epoch 5 had no validation
 
 
 def test_divergence_guard_message_names_the_epoch():
@@ -130,6 +143,21 @@ def test_same_seed_same_metrics_different_seed_different():
     a, b, c = _metrics(trainer_for(**changes)), _metrics(trainer_for(**changes)), _metrics(trainer_for(seed=1, **changes))
     assert a == b
     assert a[0] != c[0] and a[1] != c[1]
+
+
+def test_same_seed_same_metrics_with_sparse_validation_and_early_stopping():
+    # Auto picks k from sizes alone: two runs validate the same epochs and stop at the same one.
+    cfg = RunConfig(**OVERFIT, batch_size=0, patience=8)
+    runs = []
+    for _ in range(2):
+        trainer = Trainer(cfg, prepare(cfg), standard_callbacks(cfg))
+        test = trainer.fit()
+        runs.append((trainer, history_of(trainer).as_arrays(), test))
+    (a, ha, ta), (b, hb, tb) = runs
+    assert a.val_every == b.val_every > 1 and a.status == b.status == "early_stopped" and a.epoch == b.epoch
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy", "val_balanced_accuracy"):
+        np.testing.assert_array_equal(ha[key], hb[key])  # NaN on the same skipped epochs
+    assert ta["test_loss"] == tb["test_loss"] and a.message == b.message
 
 
 def test_batch_order_is_seeded_separately_from_the_data():
@@ -272,3 +300,98 @@ def test_folded_pca_plane_probabilities_equal_a_forward_on_the_mapped_points(lay
     folded = trainer.predict_proba_affine(plane.grid, plane.pca.mean_, plane.pca.components_)
     np.testing.assert_allclose(folded, trainer.predict_proba(plane.features), rtol=1e-4, atol=1e-5)
     assert trainer.model.training
+
+
+# ---------------------------------------------------------------- validation frequency (val_every)
+
+
+class KeysPerEpoch(Callback):
+    def __init__(self):
+        self.keys = {}
+
+    def on_epoch_end(self, trainer, logs):
+        self.keys[logs["epoch"]] = set(logs)
+
+
+VAL_KEYS = {"val_loss", "val_accuracy", "val_balanced_accuracy", "val_recall", "val_confusion"}
+
+
+def _val_every_of(**changes) -> Trainer:
+    cfg = RunConfig(**changes)
+    return Trainer(cfg, prepare(cfg), [])
+
+
+def test_auto_val_every_for_the_benchmark_shapes():
+    mnist = dict(dataset="mnist", layers=parse_layers("512:relu"), optimizer="rmsprop", lr=0.001, batch_size=128)
+    shapes = {"spiral batch 32": (dict(batch_size=32), 1), "spiral full batch": (dict(batch_size=0), 7),
+              "mnist-5k 784-512-10 batch 128": (mnist, 4)}  # fmt: skip
+    for name, (changes, k) in shapes.items():
+        trainer = _val_every_of(**changes)
+        assert trainer.val_every == k, name
+        noted = [n for n in trainer.notes if n.startswith("Validating every")]
+        assert noted == ([] if k == 1 else [f"Validating every {k} epochs (auto, val_every == 0), and on the first and the last."])
+
+
+def test_auto_val_every_caps_and_explicit_values():
+    full = dict(n_train=1800, n_val=600, batch_size=1800, n_params=603)
+    assert auto_val_every(**full, epochs=200) == 7
+    assert auto_val_every(**full, epochs=30) == 3  # at least ~10 points on the validation curve
+    assert auto_val_every(**full, epochs=5) == 1
+    assert auto_val_every(**full, epochs=200, patience=4) == 4  # a stop is never more than 3 epochs late
+    assert auto_val_every(**{**full, "batch_size": 32}, epochs=200) == 1  # 57 steps: validation is cheap
+    assert auto_val_every(**{**full, "n_val": 60_000}, epochs=200) == 20  # monotone in the validation rows
+    assert _val_every_of(batch_size=0, val_every=1).val_every == 1
+    explicit = _val_every_of(batch_size=32, val_every=5)
+    assert explicit.val_every == 5 and "Validating every 5 epochs (val_every), and on the first and the last." in explicit.notes
+
+
+def test_validation_runs_on_the_first_every_kth_and_last_epoch_only():
+    keys = KeysPerEpoch()
+    trainer = trainer_for(callbacks=[History(), keys], epochs=11, val_every=4)
+    trainer.fit()
+    validated = [e for e, k in keys.keys.items() if VAL_KEYS <= k]
+    assert validated == [1, 4, 8, 11] and trainer.last_validated == 11
+    assert all(not (VAL_KEYS & k) for e, k in keys.keys.items() if e not in validated)  # Keras: keys absent
+    history = history_of(trainer).as_arrays()
+    assert np.isnan(history["val_loss"]).tolist() == [e not in validated for e in range(1, 12)]
+    assert np.isnan(history["val_accuracy"]).sum() == np.isnan(history["val_balanced_accuracy"]).sum() == 7
+    assert np.isfinite(history["loss"]).all() and history["epoch"].tolist() == list(range(1, 12))
+    # the last validation is of the final weights
+    assert history["val_loss"][-1] == pytest.approx(trainer.evaluate("val")["loss"], rel=1e-6)
+
+
+def test_validate_true_forces_a_validation_off_schedule():
+    trainer = trainer_for(callbacks=[], epochs=50, val_every=10)
+    assert VAL_KEYS <= set(trainer.train_epoch())  # epoch 1
+    assert not VAL_KEYS & set(trainer.train_epoch())  # epoch 2
+    logs = trainer.train_epoch(validate=True)  # epoch 3
+    assert VAL_KEYS <= set(logs) and trainer.last_validated == 3
+    assert logs["val_loss"] == pytest.approx(trainer.evaluate("val")["loss"], rel=1e-6)
+
+
+def test_full_batch_epoch_logs_the_loss_and_accuracy_of_the_weights_it_started_from():
+    trainer = trainer_for(batch_size=0, epochs=3)
+    trainer.train_epoch()
+    X, y = trainer.data["train"]
+    before = copy.deepcopy(trainer.model)
+    with torch.no_grad():
+        logits = before(X)
+    logs = trainer.train_epoch()
+    assert logs["loss"] == pytest.approx(float(F.cross_entropy(logits, y)), rel=1e-5)
+    assert logs["accuracy"] == pytest.approx(float((logits.argmax(1) == y).float().mean()))
+
+
+def test_loss_chart_draws_validation_through_the_validated_epochs_only():
+    # A full-batch spiral run: auto validates every 4th of 40 epochs (capped for ~10 points).
+    trainer = trainer_for(batch_size=0, epochs=40)
+    trainer.fit()
+    assert trainer.val_every == 4
+    history = history_of(trainer).as_arrays()
+    validated = [1, *range(4, 41, 4)]
+    for fig, key in ((loss_figure(history), "val_loss"), (accuracy_figure(history), "val_accuracy")):
+        train, val = fig.data
+        assert (train.name, val.name) == ("train", "validation")
+        assert list(train.x) == list(range(1, 41)) and len(train.y) == 40
+        assert list(val.x) == validated  # one line through 11 points, no gaps and no NaN
+        np.testing.assert_array_equal(val.y, history[key][np.array(validated) - 1])
+        assert np.isfinite(np.asarray(val.y, dtype=float)).all()
