@@ -1,9 +1,11 @@
 """The Playground page through AppTest: defaults, widgets <-> URL, bad input, a live run, and offline data."""
+import base64
 import json
 import time
 import urllib.error
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from streamlit.testing.v1 import AppTest
@@ -120,6 +122,20 @@ def test_a_tiny_seeded_run_trains_to_the_end_and_shows_charts_and_test_metrics()
     assert at.button(key="start").disabled is False and at.button(key="stop").disabled
     at.button(key="reset").click().run()
     assert progress(at) == "" and not at.metric  # back to the data preview
+
+
+def test_validate_every_widget_sets_the_url_and_the_run():
+    assert app(val_every="5").number_input(key="val_every").value == 5  # a link restores it
+    at = app(**TINY)
+    assert at.number_input(key="val_every").value == 0  # auto
+    at.number_input(key="val_every").set_value(3).run()
+    assert at.query_params["val_every"] == "3"
+    at.button(key="start").click().run()
+    wait_for(at, "Finished")
+    train, val = chart(at, "loss_chart")["data"]
+    assert val["name"] == "validation" and val["x"]["dtype"] == "f8"  # plotly's typed-array encoding
+    assert np.frombuffer(base64.b64decode(val["x"]["bdata"])).tolist() == [1, 3, 6, 8]  # first, every 3rd, last
+    assert any("Validating every 3 epochs (val_every)" in c.value for c in at.caption)
 
 
 def test_step_pause_and_a_live_learning_rate_change():
