@@ -157,7 +157,9 @@ class Trainer:
         if self.binary_bce:
             p1 = torch.sigmoid(logits)
             return torch.cat([1 - p1, p1], dim=1)
-        return torch.softmax(logits, dim=1)
+        # torch.softmax over a short last dim is slow on CPU (10k x 3 boundary grid: 0.68 ms vs 0.26 ms)
+        e = (logits - logits.amax(dim=1, keepdim=True)).exp_()
+        return e.div_(e.sum(dim=1, keepdim=True))
 
     def _eval_forward(self, module: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
         """``module(x)`` in eval mode (dropout off, BatchNorm running statistics); the model stays in train mode."""

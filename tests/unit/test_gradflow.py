@@ -86,6 +86,18 @@ def test_update_ratio_and_history_accumulate():
     assert second["history"]["grad_norm"].shape == (2, 2) and list(second["history"]["epoch"]) == [1, 2]
 
 
+def test_gradient_history_keeps_the_last_computes_and_is_never_written_in_place():
+    cfg = RunConfig(n_samples=50, epochs=6, seed=0)
+    flow = GradientFlow(history=3)
+    trainer = Trainer(cfg, prepare(cfg), [flow])
+    published = []
+    for _ in range(5):
+        trainer.train_epoch()
+        published.append(flow.snapshot()["history"])
+    assert [h["epoch"].tolist() for h in published] == [[1], [1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5]]
+    assert published[2]["grad_norm"].shape == (3, 2) and published[2]["grad_norm"][2].tolist() == published[4]["grad_norm"][0].tolist()
+
+
 class EveryStep:
     """Reference for the trajectory: a copy of the flat weights after every optimizer step (0 = initial)."""
 
