@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 import time
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable, Iterator
 
 import numpy as np
@@ -198,37 +199,38 @@ def trajectory_plane_job(resolution: int = 25, rows: int = DEFAULT_ROWS, margin:
     """A ``Runner.submit`` job: loss over the PCA plane of the run's weight trajectory.
 
     ``budget``: seconds per chunk; None adapts it to the epoch time (``chunk_seconds``).
+    A partial of a module-level generator, so it pickles to the ProcessRunner's child.
     """
+    return partial(_trajectory_plane, resolution=resolution, rows=rows, margin=margin, budget=budget)
 
-    def job(trainer) -> Iterator[dict]:
-        t_start = time.perf_counter()
-        recorder = find_recorder(trainer)
-        if recorder is None:
-            raise LandscapeError("this run records no weight trajectory")
-        X, y = loss_rows(trainer, rows, trainer.cfg.seed)
-        check_grid(resolution, len(y))
-        steps, weights = recorder.trajectory()  # (T,), (T, P)
-        center = flat_weights(trainer.model)  # (P,) the current weights are the path's end
-        final = center.cpu().numpy()
-        if len(weights) and not np.array_equal(weights[-1], final):
-            steps, weights = np.append(steps, recorder.step), np.vstack([weights, final])
-        plane = pca_plane(weights, final)
-        dirs = [torch.as_tensor(d, device=center.device) for d in plane.directions]
-        f = PlaneLoss(trainer.model, center, dirs, X, y, trainer.loss)
-        xs, ys = plane_axes(plane.path, resolution, margin)
-        loss = np.full((resolution, resolution), np.nan)  # (R, R), row = y
-        yield {"progress": 0.0}  # the PCA was this chunk
-        for progress in eval_grid(f, [xs, ys], loss, chunk_seconds(trainer) if budget is None else budget):
-            if progress < 1.0:
-                yield {"progress": progress}
-        result = {
-            "kind": "plane", "xs": xs, "ys": ys, "loss": loss, "path": plane.path, "path_steps": steps,
-            "explained": plane.explained, "center_loss": f(0.0, 0.0), "epoch": trainer.epoch, "rows": len(y),
-            "n_params": int(final.size), "seconds": time.perf_counter() - t_start,  # wall time, waits included
-        }  # fmt: skip
-        yield {"progress": 1.0, "result": result}
 
-    return job
+def _trajectory_plane(trainer, resolution: int, rows: int, margin: float, budget: float | None) -> Iterator[dict]:
+    t_start = time.perf_counter()
+    recorder = find_recorder(trainer)
+    if recorder is None:
+        raise LandscapeError("this run records no weight trajectory")
+    X, y = loss_rows(trainer, rows, trainer.cfg.seed)
+    check_grid(resolution, len(y))
+    steps, weights = recorder.trajectory()  # (T,), (T, P)
+    center = flat_weights(trainer.model)  # (P,) the current weights are the path's end
+    final = center.cpu().numpy()
+    if len(weights) and not np.array_equal(weights[-1], final):
+        steps, weights = np.append(steps, recorder.step), np.vstack([weights, final])
+    plane = pca_plane(weights, final)
+    dirs = [torch.as_tensor(d, device=center.device) for d in plane.directions]
+    f = PlaneLoss(trainer.model, center, dirs, X, y, trainer.loss)
+    xs, ys = plane_axes(plane.path, resolution, margin)
+    loss = np.full((resolution, resolution), np.nan)  # (R, R), row = y
+    yield {"progress": 0.0}  # the PCA was this chunk
+    for progress in eval_grid(f, [xs, ys], loss, chunk_seconds(trainer) if budget is None else budget):
+        if progress < 1.0:
+            yield {"progress": progress}
+    result = {
+        "kind": "plane", "xs": xs, "ys": ys, "loss": loss, "path": plane.path, "path_steps": steps,
+        "explained": plane.explained, "center_loss": f(0.0, 0.0), "epoch": trainer.epoch, "rows": len(y),
+        "n_params": int(final.size), "seconds": time.perf_counter() - t_start,  # wall time, waits included
+    }  # fmt: skip
+    yield {"progress": 1.0, "result": result}
 
 
 def plane_axes(path: np.ndarray, resolution: int, margin: float) -> tuple[np.ndarray, np.ndarray]:
@@ -241,27 +243,28 @@ def plane_axes(path: np.ndarray, resolution: int, margin: float) -> tuple[np.nda
 def random_directions_job(dims: int = 2, resolution: int = 25, span: float = 1.0, rows: int = DEFAULT_ROWS,
                           seed: int = 0, budget: float | None = None) -> Callable:  # fmt: skip
     """A ``Runner.submit`` job: loss along 1 or 2 filter-normalised random directions, in [-span, span]."""
+    return partial(_random_directions, dims=dims, resolution=resolution, span=span, rows=rows, seed=seed, budget=budget)
 
-    def job(trainer) -> Iterator[dict]:
-        t_start = time.perf_counter()
-        X, y = loss_rows(trainer, rows, trainer.cfg.seed)
-        check_grid(resolution, len(y), dims)
-        center = flat_weights(trainer.model)
-        g = torch.Generator().manual_seed(seed)
-        dirs = [filter_normalized_direction(trainer.model, g) for _ in range(dims)]
-        f = PlaneLoss(trainer.model, center, dirs, X, y, trainer.loss)
-        axes = [np.linspace(-span, span, resolution)] * dims
-        loss = np.full((resolution,) * dims, np.nan)
-        yield {"progress": 0.0}
-        for progress in eval_grid(f, axes, loss, chunk_seconds(trainer) if budget is None else budget):
-            if progress < 1.0:
-                yield {"progress": progress}
-        result = {
-            "kind": f"{dims}d", "axes": axes, "loss": loss, "center_loss": f(*[0.0] * dims),
-            "epoch": trainer.epoch, "rows": len(y), "n_params": int(center.numel()),
-            "seconds": time.perf_counter() - t_start,
-        }  # fmt: skip
-        yield {"progress": 1.0, "result": result}
 
-    return job
+def _random_directions(trainer, dims: int, resolution: int, span: float, rows: int, seed: int,
+                       budget: float | None) -> Iterator[dict]:  # fmt: skip
+    t_start = time.perf_counter()
+    X, y = loss_rows(trainer, rows, trainer.cfg.seed)
+    check_grid(resolution, len(y), dims)
+    center = flat_weights(trainer.model)
+    g = torch.Generator().manual_seed(seed)
+    dirs = [filter_normalized_direction(trainer.model, g) for _ in range(dims)]
+    f = PlaneLoss(trainer.model, center, dirs, X, y, trainer.loss)
+    axes = [np.linspace(-span, span, resolution)] * dims
+    loss = np.full((resolution,) * dims, np.nan)
+    yield {"progress": 0.0}
+    for progress in eval_grid(f, axes, loss, chunk_seconds(trainer) if budget is None else budget):
+        if progress < 1.0:
+            yield {"progress": progress}
+    result = {
+        "kind": f"{dims}d", "axes": axes, "loss": loss, "center_loss": f(*[0.0] * dims),
+        "epoch": trainer.epoch, "rows": len(y), "n_params": int(center.numel()),
+        "seconds": time.perf_counter() - t_start,
+    }  # fmt: skip
+    yield {"progress": 1.0, "result": result}
 

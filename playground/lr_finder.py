@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import math
 import time
+from functools import partial
 from typing import Callable, Iterator
 
 import numpy as np
@@ -144,12 +145,12 @@ def trainer_args(trainer) -> dict:
 
 
 def lr_range_job(**params) -> Callable:
-    """A ``Runner.submit`` job; ``params`` override START_LR, END_LR, NUM_STEPS, ... ."""
+    """A ``Runner.submit`` job; ``params`` override START_LR, END_LR, NUM_STEPS, ... (it pickles: a partial)."""
+    return partial(_range_test_job, **params)
 
-    def job(trainer) -> Iterator[dict]:
-        yield from range_test_steps(**{**trainer_args(trainer), **params})
 
-    return job
+def _range_test_job(trainer, **params) -> Iterator[dict]:
+    yield from range_test_steps(**{**trainer_args(trainer), **params})
 
 
 def lr_range_test(trainer, **params) -> dict:

@@ -1,4 +1,5 @@
-"""Shared fixtures: every test starts and ends with empty Streamlit caches and no stray threads."""
+"""Shared fixtures: every test starts and ends with empty Streamlit caches, no stray threads and no child processes."""
+import multiprocessing
 import os
 import threading
 import time
@@ -20,7 +21,7 @@ def _ours() -> list[threading.Thread]:
 
 @pytest.fixture(autouse=True)
 def no_leaked_threads():
-    """Clear session caches (fires on_release, which stops runners) and require our threads to end."""
+    """Clear session caches (fires on_release, which stops runners) and require our threads and processes to end."""
     import streamlit as st
 
     st.cache_resource.clear()
@@ -29,6 +30,7 @@ def no_leaked_threads():
     st.cache_resource.clear()
     st.cache_data.clear()
     deadline = time.monotonic() + 10
-    while _ours() and time.monotonic() < deadline:
+    while (_ours() or multiprocessing.active_children()) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _ours(), f"threads outlived the test: {[t.name for t in _ours()]}"
+    assert not multiprocessing.active_children(), f"processes outlived the test: {multiprocessing.active_children()}"

@@ -1,27 +1,40 @@
-"""Long-lived objects of one browser session: its Runner, and the loaded data (cached).
+"""Long-lived objects of one browser session: its runner, and the loaded data (cached).
 
-The Runner lives in a session-scoped resource cache: Streamlit calls ``on_release`` when the
-session ends (tab closed, reload, websocket lost), which stops the training thread. The
+The runner lives in a session-scoped resource cache: Streamlit calls ``on_release`` when the
+session ends (tab closed, reload, websocket lost), which ends the training process. The
 heartbeat timeout is the safety net for anything that slips past that.
+
+Backends (``PLAYGROUND_RUNNER``): ``process`` (default) trains in a spawned process with one
+torch thread, so the server's chart reruns and the browser do not stall it (see
+playground/process_runner.py); ``thread`` trains in a thread of the server process.
 """
 from __future__ import annotations
+
+import os
 
 import streamlit as st
 import torch
 
 from playground.config import RunConfig
 from playground.datasets import DATASETS, DatasetUnavailable, Splits, prepare
+from playground.process_runner import ProcessRunner
 from playground.runner import Runner
 from playground.trainer import Callback, Trainer
 
-HEARTBEAT_TIMEOUT = 30.0  # seconds without a page poll before the thread stops itself
+HEARTBEAT_TIMEOUT = 30.0  # seconds without a page poll before the run stops itself
+BACKEND_ENV = "PLAYGROUND_RUNNER"  # process | thread
 SPLIT_FIELDS = ("val_split", "test_split", "seed", "scaling")  # change every dataset's splits
 FAILED = "_data_failures"  # session_state: dataset name -> DatasetUnavailable message
 
 
 @st.cache_resource(scope="session", on_release=lambda runner: runner.close(), show_spinner=False)
-def get_runner() -> Runner:
-    return Runner(heartbeat_timeout=HEARTBEAT_TIMEOUT)
+def get_runner() -> Runner | ProcessRunner:
+    backend = os.environ.get(BACKEND_ENV, "process")
+    if backend == "thread":
+        return Runner(heartbeat_timeout=HEARTBEAT_TIMEOUT)
+    if backend != "process":
+        raise ValueError(f"{BACKEND_ENV} == {backend!r}, must be 'process' or 'thread'")
+    return ProcessRunner(heartbeat_timeout=HEARTBEAT_TIMEOUT, threads=1)
 
 
 class OneIntraOpThread(Callback):
@@ -37,8 +50,11 @@ class OneIntraOpThread(Callback):
         torch.set_num_threads(1)
 
 
-def start(runner: Runner, cfg: RunConfig, splits: Splits, paused: bool = False) -> None:
-    runner.start(cfg, splits, paused=paused, extra_callbacks=lambda: [OneIntraOpThread()])
+def start(runner: Runner | ProcessRunner, cfg: RunConfig, splits: Splits, paused: bool = False) -> None:
+    if isinstance(runner, ProcessRunner):  # its child already trains with one thread
+        runner.start(cfg, splits, paused=paused)
+    else:
+        runner.start(cfg, splits, paused=paused, extra_callbacks=lambda: [OneIntraOpThread()])
 
 
 def data_key(cfg: RunConfig) -> tuple:

@@ -1,0 +1,301 @@
+"""ProcessRunner: the Runner's page-side API, with the training in a process of its own.
+
+Why a process: in the app, a trainer thread shares one interpreter lock and two cores with the
+Streamlit server (a script rerun per chart poll) and, on a teacher's laptop, with the browser.
+Measured with Chromium watching the default spiral run, a thread kept about half of the standalone
+trainer's samples/s. A spawned process has its own interpreter, so the server's reruns no longer
+stall the training loop between two optimizer steps.
+
+Shape::
+
+    page threads --calls--> ProcessRunner --Pipe--> child: _serve() loop --> Runner (thread backend)
+    snapshot() <-- receiver thread <-- snapshots (numpy, pickled) <--------'
+
+The child runs an ordinary ``Runner``: one engine, two hosts. Each call is executed there and
+answered with its result and the snapshot right after it, so ``pause(); snapshot().status`` reads
+"paused" exactly as with the thread backend. Between calls the child sends the snapshot whenever
+its version changed, at most every ``SEND_INTERVAL`` (final statuses at once). Jobs and extra
+callbacks cross the pipe, so they must pickle: module-level functions, ``functools.partial``.
+
+Lifetime: ``close()`` (the session's release hook) ends the child; the child also ends by itself
+when the pipe breaks (the server died), and its Runner's heartbeat timeout stops a run whose
+page went quiet. The child is spawned by the session's first ``start()``, which returns at once
+while the child imports torch (~2-4 s; the page shows "Starting"); later runs reuse the child.
+Sessions that never train never pay for a process.
+"""
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from dataclasses import replace
+from typing import Any, Callable, Iterable
+
+import torch.multiprocessing as mp
+
+from playground.config import RunConfig
+from playground.datasets import Splits
+from playground.runner import Runner, Snapshot
+from playground.trainer import Callback
+
+SEND_INTERVAL = 0.1  # s between snapshot sends; the page polls every 0.5 s
+POLL = 0.02  # s the child waits for a call before it checks the snapshot again
+CALL_TIMEOUT = 60.0  # s; a stop waits for the current epoch (an MNIST-70k epoch takes seconds)
+BEAT_EVERY = 1.0  # s between heartbeats forwarded to the child
+
+
+class ProcessRunner:
+    """Same methods as ``Runner`` (snapshot, heartbeat, start, pause, resume, step, set_lr, submit,
+    stop, reset, close, alive); training and jobs run in a spawned child process."""
+
+    def __init__(self, heartbeat_timeout: float | None = None, publish_every: float = 0.1, threads: int | None = 1):
+        self.heartbeat_timeout = heartbeat_timeout  # enforced in the child, by its Runner
+        self.publish_every = publish_every
+        self.threads = threads  # torch intra-op threads in the child; None sizes them to the model
+        self._lock = threading.Lock()  # guards _snap
+        self._snap = Snapshot()
+        self._send_lock = threading.Lock()  # page threads may call concurrently
+        self._replies: dict[int, tuple] = {}  # call id -> (result, error), until its caller takes it
+        self._unwaited: set[int] = set()  # ids of calls sent with wait=False
+        self._replied = threading.Condition()
+        self._ids = itertools.count()
+        self._last_beat = 0.0
+        self._ready = threading.Event()  # the child has imported torch and serves calls
+        self._base = 0  # version offset: versions keep increasing across respawned children
+        self._proc = self._conn = self._receiver = None  # spawned by the first start()
+
+    # ------------------------------------------------------------ the child's lifetime
+    def _spawn(self) -> None:
+        self._reap()
+        self._base = self._snap.version + 1
+        self._ready.clear()
+        ctx = mp.get_context("spawn")  # never fork a multi-threaded server (nor its OpenMP pool)
+        self._conn, child_end = ctx.Pipe()
+        self._proc = ctx.Process(
+            target=_serve, args=(child_end, self.heartbeat_timeout, self.publish_every, self.threads),
+            name="playground-trainer-process", daemon=True,  # a dying server takes it along
+        )  # fmt: skip
+        self._proc.start()
+        child_end.close()  # the child's end lives in the child only: EOF reaches us when it exits
+        self._receiver = threading.Thread(target=self._receive, args=(self._conn,), name="playground-receiver",
+                                          daemon=True)  # fmt: skip
+        self._receiver.start()
+
+    def _reap(self) -> None:
+        """Release a child that has ended (crashed or closed) and its pipe."""
+        if self._proc is None:
+            return
+        self._proc.join(10)  # its exit closes the pipe: the receiver reads EOF and ends
+        if self._receiver is not threading.current_thread():
+            self._receiver.join(10)
+        self._conn.close()
+        self._proc.close()
+        self._proc = None
+
+    @property
+    def child_alive(self) -> bool:
+        return self._proc is not None and self._proc.is_alive()
+
+    def _receive(self, conn) -> None:
+        """Receiver thread: store snapshots, hand replies to the waiting caller; ends at EOF."""
+        try:
+            while True:
+                msg = conn.recv()
+                if msg[0] == "snapshot":
+                    self._store(msg[1])
+                elif msg[0] == "ready":
+                    self._ready.set()
+                else:  # ("reply", call_id, result, error, snapshot)
+                    _, call_id, result, error, snap = msg
+                    self._store(snap)
+                    with self._replied:
+                        if call_id in self._unwaited:
+                            self._unwaited.discard(call_id)
+                        else:
+                            self._replies[call_id] = (result, error)
+                            self._replied.notify_all()
+        except (EOFError, OSError):
+            pass
+        with self._replied:  # wake callers: no reply will come
+            self._replied.notify_all()
+        if self._proc is not None and self._snap.active:
+            self._proc.join(1.0)
+            code = self._proc.exitcode
+            with self._lock:
+                self._snap = replace(self._snap, status="error", version=self._snap.version + 1,
+                                     message=f"the training process ended unexpectedly (exit code {code})")  # fmt: skip
+
+    def _store(self, snap: Snapshot) -> None:
+        """One child's snapshots arrive in order; versions continue across children (a respawn restarts at 0)."""
+        with self._lock:
+            self._snap = replace(snap, version=self._base + snap.version)
+
+    def _call(self, name: str, *args, wait: bool = True, **kwargs) -> Any:
+        """Run ``Runner.<name>(*args, **kwargs)`` in the child and return its result (None if the child is gone).
+
+        ``wait=False`` only queues the call (its reply is dropped)."""
+        if not self.child_alive:
+            return None
+        call_id = next(self._ids)
+        if not wait:
+            with self._replied:
+                self._unwaited.add(call_id)
+        try:
+            with self._send_lock:
+                self._conn.send(("call", call_id, name, args, kwargs))
+        except (OSError, ValueError):  # the pipe broke or was closed
+            return None
+        if not wait:
+            return None
+        deadline = time.monotonic() + CALL_TIMEOUT
+        with self._replied:
+            while call_id not in self._replies:
+                if not self._receiver.is_alive() or time.monotonic() > deadline:
+                    return None
+                self._replied.wait(0.5)
+            result, error = self._replies.pop(call_id)
+        if error is not None:
+            raise error
+        return result
+
+    # ------------------------------------------------------------ page-side API (as Runner)
+    def snapshot(self) -> Snapshot:
+        with self._lock:
+            return self._snap
+
+    def heartbeat(self) -> None:
+        """Forwarded at most every BEAT_EVERY s, without waiting (the page calls this on every poll)."""
+        now = time.monotonic()
+        if now - self._last_beat < BEAT_EVERY or not self.child_alive:
+            return
+        self._last_beat = now
+        try:
+            with self._send_lock:
+                self._conn.send(("beat",))
+        except (OSError, ValueError):
+            pass
+
+    def start(self, cfg: RunConfig, splits: Splits, paused: bool = False,
+              extra_callbacks: Callable[[], Iterable[Callback]] | None = None) -> None:  # fmt: skip
+        """As ``Runner.start``; ``extra_callbacks`` must pickle (a module-level function)."""
+        if not self.child_alive:  # the first run, or the child was closed or crashed
+            self._spawn()
+        # The full dataset stays here: the child needs the scaled splits and the class names only.
+        ds = splits.dataset
+        light = replace(splits, dataset=replace(ds, X=ds.X[:0], y=ds.y[:0]))
+        if self._ready.is_set():
+            self._call("start", cfg, light, paused=paused, extra_callbacks=extra_callbacks)
+            return
+        # A child still importing torch: queue the start and return at once. Its first message
+        # after "ready" is this call's reply, so no stale snapshot can overwrite "starting".
+        with self._lock:
+            self._snap = Snapshot(status="starting", config=cfg, epochs=cfg.epochs, version=self._snap.version + 1,
+                                  message="starting the training process (importing torch)")  # fmt: skip
+        self._call("start", cfg, light, paused=paused, extra_callbacks=extra_callbacks, wait=False)
+
+    def pause(self) -> None:
+        self._call("pause")
+
+    def resume(self) -> None:
+        self._call("resume")
+
+    def step(self, epochs: int = 1) -> None:
+        self._call("step", epochs)
+
+    def set_lr(self, lr: float) -> None:
+        self._call("set_lr", lr)
+
+    def submit(self, name: str, job: Callable) -> bool:
+        """As ``Runner.submit``; ``job`` must pickle (e.g. ``functools.partial`` of a module-level generator)."""
+        return bool(self._call("submit", name, job))
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._call("stop", timeout)
+
+    def reset(self) -> None:
+        self._call("reset")
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Stop the run and end the child process (the session's release hook). ``start`` spawns a new one."""
+        if self._proc is None:
+            return
+        if self._ready.is_set():
+            self._call("close")
+            self._proc.join(timeout)
+        if self._proc.is_alive():  # still importing (no run, no state), or stuck
+            self._proc.terminate()
+        self._reap()
+
+    @property
+    def alive(self) -> bool:
+        """True while a training thread runs in the child."""
+        return bool(self._call("alive"))
+
+
+# ---------------------------------------------------------------- child process
+
+
+class _Threads(Callback):
+    """Fixes the child's torch intra-op threads right after the trainer sized them to the model."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def on_train_begin(self, trainer) -> None:
+        import torch
+
+        torch.set_num_threads(self.n)
+
+
+def _with_threads(n: int | None, extra: Callable[[], Iterable[Callback]] | None) -> Callable[[], list[Callback]]:
+    return lambda: [*(extra() if extra else ()), *([_Threads(n)] if n else [])]
+
+
+def _serve(conn, heartbeat_timeout: float | None, publish_every: float, threads: int | None) -> None:
+    """The child's main loop: execute calls on a Runner, stream its snapshots; ends on close or EOF."""
+    _warm_up(threads)
+    runner = Runner(heartbeat_timeout=heartbeat_timeout, publish_every=publish_every)
+    sent, last_send = -1, 0.0
+    try:
+        conn.send(("ready",))
+        while True:
+            if conn.poll(POLL):
+                msg = conn.recv()
+                if msg[0] == "beat":
+                    runner.heartbeat()
+                    continue
+                _, call_id, name, args, kwargs = msg
+                if name == "start":
+                    kwargs["extra_callbacks"] = _with_threads(threads, kwargs.get("extra_callbacks"))
+                result, error = _execute(runner, name, args, kwargs)
+                snap = runner.snapshot()
+                conn.send(("reply", call_id, result, error, snap))
+                sent = snap.version
+                if name == "close":
+                    return
+            snap = runner.snapshot()
+            now = time.monotonic()
+            if snap.version != sent and (now - last_send >= SEND_INTERVAL or not snap.active):
+                conn.send(("snapshot", snap))
+                sent, last_send = snap.version, now
+    except (EOFError, OSError):  # the server went away: nobody will read or stop us
+        pass
+    finally:
+        runner.close()
+
+
+def _warm_up(threads: int | None) -> None:
+    """Pay the first optimizer's cost (it imports torch._dynamo, ~0.8 s) before the first Start."""
+    import torch
+
+    if threads:
+        torch.set_num_threads(threads)
+    torch.optim.Adam([torch.nn.Parameter(torch.zeros(2))], lr=0.1)
+
+
+def _execute(runner: Runner, name: str, args: tuple, kwargs: dict) -> tuple[Any, Exception | None]:
+    try:
+        attr = getattr(runner, name)
+        return (attr(*args, **kwargs) if callable(attr) else attr), None
+    except Exception as err:  # raised again in the caller's thread
+        return None, err
