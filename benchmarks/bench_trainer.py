@@ -5,12 +5,15 @@
 For each config both loops get the same splits, the same seeded model (``build_mlp``), the same
 optimizer (``make_optimizer(..., fused=True)``, as the trainer builds it) and the same thread count
 (``threads_for(n_params)``, as the trainer sets it). The plain loop is what one would write by hand:
-tensors on the device, ``randperm`` slices, no DataLoader, one host sync per epoch. The Trainer runs
-with the callbacks the Runner attaches to every run (``standard_callbacks``, ``diagnostic_callbacks``:
-gradient flow and the weight-trajectory step hook) and the Runner's streaming observer
-(``playground.runner._Stream``, ``publish_every=0.1``), so per-epoch validation, the diagnostics,
-history publishing and the boundary grid evaluation are all timed. It runs in this thread, not the
-Runner's, so both loops see the same process state.
+tensors on the device, ``randperm`` slices (none at full batch, like the trainer), no DataLoader, one
+host sync per epoch, no validation. The Trainer runs with the callbacks the Runner attaches to every
+run (``standard_callbacks``, ``diagnostic_callbacks``: gradient flow and the weight-trajectory step
+hook) and the Runner's streaming observer (``playground.runner._Stream``, ``publish_every=0.1``), so
+the validation passes, the diagnostics, history publishing and the boundary grid evaluation are all
+timed. Its config keeps the case's run length (``epochs``, 200 by default) and the auto validation
+frequency (``val_every == 0``) that length gives, and the first ``epochs/rep`` epochs of that run are
+timed: epoch 1 and every k-th are validated, as in the app. It runs in this thread, not the Runner's,
+so both loops see the same process state.
 
 Repetitions are interleaved (plain, trainer, trainer, plain, ...) and medians reported, by wall
 clock and by process CPU time (less sensitive to other processes on a shared machine). Prints
@@ -27,45 +30,42 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("PLAYGROUND_DATA_DIR", str(Path(__file__).resolve().parents[2] / "shared" / "data"))
 
-from playground.callbacks import standard_callbacks  # noqa: E402
+from playground.callbacks import History, standard_callbacks  # noqa: E402
 from playground.config import RunConfig, parse_layers  # noqa: E402
 from playground.datasets import Splits, prepare  # noqa: E402
 from playground.device import resolve_device, threads_for  # noqa: E402
+from playground.diagnostics import diagnostic_callbacks  # noqa: E402
 from playground.model import build_mlp  # noqa: E402
 from playground.optim import make_optimizer  # noqa: E402
 from playground.runner import Runner, _Stream  # noqa: E402
 from playground.trainer import Trainer  # noqa: E402
 
-try:
-    from playground.diagnostics import diagnostic_callbacks  # noqa: E402
-except ImportError:  # older engine without diagnostics
-    def diagnostic_callbacks(cfg):  # noqa: E306
-        return []
-
 
 @dataclass(frozen=True)
 class Case:
     name: str
-    cfg: RunConfig
-    epochs: int  # per repetition
+    cfg: RunConfig  # its epochs (default 200) is the run length the trainer is configured with
+    epochs: int  # timed per repetition: the first epochs of that run
     quick_epochs: int
 
 
-def _spiral(batch_size: int) -> RunConfig:
-    return RunConfig(dataset="spiral", layers=parse_layers("100:relu"), optimizer="adam", lr=0.01, batch_size=batch_size)
+def _spiral(batch_size: int, epochs: int = 200) -> RunConfig:
+    return RunConfig(dataset="spiral", layers=parse_layers("100:relu"), optimizer="adam", lr=0.01, batch_size=batch_size,
+                     epochs=epochs)  # fmt: skip
 
 
 CASES = [
     Case("spiral 2-100-3 relu, batch 32, adam", _spiral(32), epochs=40, quick_epochs=15),
-    Case("spiral 2-100-3 relu, full batch, adam", _spiral(0), epochs=600, quick_epochs=200),
+    Case("spiral 2-100-3 relu, full batch, adam", _spiral(0, epochs=1000), epochs=600, quick_epochs=200),
     Case("mnist-5k 784-512-10 relu, batch 128, rmsprop", RunConfig(dataset="mnist", layers=parse_layers("512:relu"),
-         optimizer="rmsprop", lr=0.001, batch_size=128), epochs=5, quick_epochs=2),  # fmt: skip
+         optimizer="rmsprop", lr=0.001, batch_size=128), epochs=8, quick_epochs=4),  # fmt: skip
 ]
 
 
@@ -101,6 +101,13 @@ def plain_loop(cfg: RunConfig, splits: Splits, epochs: int) -> Clock:
     bs = n if cfg.batch_size == 0 else min(cfg.batch_size, n)
     with Clock() as clock:
         for _ in range(epochs):
+            if bs == n:  # full batch: row order does not matter
+                loss = F.cross_entropy(model(X), y)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                float(loss.detach())
+                continue
             perm = torch.randperm(n, device=device, generator=gen)
             total = torch.zeros((), device=device)
             for start in range(0, n, bs):
@@ -114,22 +121,25 @@ def plain_loop(cfg: RunConfig, splits: Splits, epochs: int) -> Clock:
     return clock
 
 
-def trainer_loop(cfg: RunConfig, splits: Splits, epochs: int) -> tuple[Clock, float, float]:
-    """The Trainer with the Runner's callbacks (as in ``Runner._main``) and its streaming observer.
+def trainer_loop(cfg: RunConfig, splits: Splits, epochs: int) -> tuple[Clock, float, float, int, int]:
+    """The first ``epochs`` epochs of a ``cfg.epochs``-epoch run of the Trainer, with the Runner's
+    callbacks (as in ``Runner._main``) and its streaming observer.
 
-    Returns (clock over the epochs incl. val pass, callbacks and publishing; trainer.train_seconds,
-    i.e. training passes only; median seconds of one val pass)."""
-    cfg = cfg.replace(epochs=epochs)
+    Returns (clock over the epochs incl. validation, callbacks and publishing; trainer.train_seconds,
+    i.e. training passes only; median seconds of one validation pass; epochs validated; val_every)."""
+    assert epochs < cfg.epochs  # a window of a longer run: the last epoch (always validated) is not in it
     runner = Runner(publish_every=0.1)  # never started: only its snapshot slot and settings are used
     stream = _Stream(runner, splits, time.monotonic())
     trainer = Trainer(cfg, splits, [*standard_callbacks(cfg), *diagnostic_callbacks(cfg), stream])
     stream.begin(trainer)
     with Clock() as clock:
-        while not trainer.stop_training:
+        for _ in range(epochs):
             trainer.train_epoch()
-    assert trainer.status == "finished", trainer.message
+    assert trainer.status == "running" and trainer.epoch == epochs, trainer.message
+    history = next(cb for cb in trainer.callbacks if isinstance(cb, History)).as_arrays()
+    validated = int((~np.isnan(history["val_loss"])).sum())
     val_seconds = _median_ms(lambda: trainer.evaluate("val"), 10) / 1000
-    return clock, trainer.train_seconds, val_seconds
+    return clock, trainer.train_seconds, val_seconds, validated, trainer.val_every
 
 
 def sklearn_loop(cfg: RunConfig, splits: Splits, epochs: int) -> float:
@@ -194,7 +204,7 @@ def run_case(case: Case, reps: int, quick: bool) -> dict:
             if which == "plain":
                 plain.append(plain_loop(case.cfg, splits, epochs))
             else:
-                clock, train_seconds, val_seconds = trainer_loop(case.cfg, splits, epochs)
+                clock, train_seconds, val_seconds, validated, val_every = trainer_loop(case.cfg, splits, epochs)
                 trainer.append(clock), train.append(train_seconds), val.append(val_seconds)
     med = lambda xs: statistics.median(xs)  # noqa: E731
     p_wall, t_wall = med(c.wall for c in plain), med(c.wall for c in trainer)
@@ -206,11 +216,12 @@ def run_case(case: Case, reps: int, quick: bool) -> dict:
         "ratio_cpu": med(c.cpu for c in plain) / med(c.cpu for c in trainer),
         "ratio_train": p_wall / med(train),  # trainer's training passes alone vs the plain loop
         # per-epoch breakdown (ms): the rest = logs, History, DivergenceGuard, diagnostics' snapshots,
-        # and _Stream's snapshot every epoch plus history arrays and the boundary grid every 0.1 s
+        # and _Stream's counters every 25 ms plus history arrays and the boundary grid every 0.1 s
         "plain_ms": 1000 * p_wall / epochs,
         "wall_ms": 1000 * t_wall / epochs,
         "train_ms": 1000 * med(train) / epochs,
-        "val_ms": 1000 * med(val),
+        "val_ms": 1000 * med(val),  # one validation pass
+        "val_every": val_every, "validated": validated,  # validated of the timed epochs
     }  # fmt: skip
     if case.cfg.dataset == "spiral":
         out["sklearn_sps"] = epochs * n / med(sklearn_loop(case.cfg, splits, epochs) for _ in range(max(1, reps // 3)))
@@ -235,13 +246,16 @@ def table(results: list[dict]) -> str:
 
 def breakdown(results: list[dict]) -> str:
     rows = [
-        "| config | plain epoch ms | trainer epoch ms | training pass | val pass | observers + publishing |",
-        "|---|---|---|---|---|---|",
+        "| config | validates every (auto) | validated / timed epochs | plain epoch ms | trainer epoch ms | "
+        "training pass | val pass (per epoch) | observers + publishing |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
-        rest = r["wall_ms"] - r["train_ms"] - r["val_ms"]
+        val_per_epoch = r["val_ms"] * r["validated"] / r["epochs"]
+        rest = r["wall_ms"] - r["train_ms"] - val_per_epoch
         rows.append(
-            f"| {r['case']} | {r['plain_ms']:.2f} | {r['wall_ms']:.2f} | {r['train_ms']:.2f} | {r['val_ms']:.2f} | {rest:.2f} |"
+            f"| {r['case']} | {r['val_every']} | {r['validated']} / {r['epochs']} | {r['plain_ms']:.2f} | "
+            f"{r['wall_ms']:.2f} | {r['train_ms']:.2f} | {r['val_ms']:.2f} ({val_per_epoch:.2f}) | {rest:.2f} |"
         )
     return "\n".join(rows)
 

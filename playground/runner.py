@@ -118,7 +118,7 @@ class Runner:
         self._wake.set()
 
     def step(self, epochs: int = 1) -> None:
-        """While paused: train ``epochs`` more epochs, then pause again."""
+        """While paused: train ``epochs`` more epochs, then pause again (the last one validated, whatever val_every)."""
         self._paused = True
         self._steps += epochs
         self._wake.set()
