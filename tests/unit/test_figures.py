@@ -115,19 +115,51 @@ def _decode_png(uri: str) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))))
 
 
-def test_boundary_traces_shading_and_points():
+def test_boundary_traces_shading_points_and_legend():
     b = _boundary(resolution=50)
     fig = boundary_figure(b, NAMES3)
-    kinds = [t.type for t in fig.data]
-    assert kinds == ["image", "scatter", "scatter", "scatter", "scatter", "scatter"]  # shading, 3 classes, test, legend
-    assert [t.name for t in fig.data[1:4]] == NAMES3
-    assert sum(len(t.x) for t in fig.data[1:4]) == 300  # every train point, each in its class trace
-    assert len(fig.data[4].x) == 100 and fig.data[4].marker.symbol == "circle-open"  # test points are hollow
+    assert [t.type for t in fig.data] == ["image", "image", "scatter", "scatter", "scatter", "scatter"]
+    assert [t.name for t in fig.data[2:]] == [*NAMES3, "test"]  # legend-only entries
+    assert all(t.x == (None,) for t in fig.data[2:]) and fig.data[5].marker.symbol == "circle-open"
     image = _decode_png(fig.data[0].source)
     assert image.shape == (50, 50, 3)
     np.testing.assert_array_equal(image, shade_rgb(b["proba"]))  # row 0 = ys[0], drawn at y0 (bottom)
     assert fig.data[0].x0 == pytest.approx(b["xs"][0]) and fig.data[0].y0 == pytest.approx(b["ys"][0])
     assert fig.layout.yaxis.scaleanchor == "x"  # equal units on both axes
+
+
+def _pixel(layer, x: float, y: float) -> np.ndarray:
+    """RGBA of the points layer at data coordinates (x, y); its row 0 is drawn at y0 (the bottom)."""
+    rgba = _decode_png(layer.source)
+    col = int(round((x - layer.x0) / layer.dx))
+    row = int(round((y - layer.y0) / layer.dy))
+    return rgba[row, col]
+
+
+def test_points_are_drawn_into_a_transparent_layer_over_the_plot():
+    b = _boundary(resolution=50)
+    P, y = b["points"]["train"]
+    lone = np.array([[1.2, -0.9]], dtype=np.float32)  # one train point of class 2, one test point elsewhere
+    b["points"] = {"train": (lone, np.array([2])), "test": (np.array([[-1.0, 1.0]], dtype=np.float32), np.array([0]))}
+    layer = boundary_figure(b, NAMES3).data[1]
+    rgba = _decode_png(layer.source)
+    assert rgba.shape[2] == 4 and rgba.shape[0] == 760
+    x_range = (b["xs"][0] - (b["xs"][1] - b["xs"][0]) / 2, b["xs"][-1] + (b["xs"][1] - b["xs"][0]) / 2)
+    assert layer.x0 - layer.dx / 2 == pytest.approx(x_range[0]) and layer.dx * rgba.shape[1] == pytest.approx(np.ptp(x_range))
+    centre = _pixel(layer, 1.2, -0.9)
+    np.testing.assert_array_equal(centre, [0x59, 0xA1, 0x4F, 255])  # class 2's colour, opaque
+    ring_centre = _pixel(layer, -1.0, 1.0)
+    assert ring_centre[3] == 0  # a test point is a hollow ring
+    ring_edge = _pixel(layer, -1.0 + 3.0 * layer.dx * 2, 1.0)  # 3 display px (2 layer px each) right of centre
+    assert ring_edge[3] == 255 and tuple(ring_edge[:3]) == (0x4E, 0x79, 0xA7)  # class 0's colour
+    assert (rgba[..., 3] > 0).mean() < 0.01  # everything else stays transparent: the shading shows through
+
+
+def test_the_points_layer_is_drawn_once_per_run():
+    b = _boundary(resolution=100)
+    first = boundary_figure(b, NAMES3).data[1].source
+    b["proba"] = b["proba"][..., ::-1].copy()  # the net learned something; the points did not move
+    assert boundary_figure(b, NAMES3).data[1].source is first
 
 
 def test_boundary_shading_follows_the_winning_class():
