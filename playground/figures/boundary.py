@@ -51,14 +51,19 @@ def _shading(xs: np.ndarray, ys: np.ndarray, proba: np.ndarray) -> dict:
 
 # ---------------------------------------------------------------- the point layer
 
-POINTS_PX = 760  # overlay height in pixels: about 2x the plot's height on the page (crisp on HiDPI)
-TRAIN_DIAMETER, TRAIN_OUTLINE = 7.0, 1.0  # display px, as the data preview's markers
+# The plot is ~260 px tall in the run column of a 1400 px-wide window; the layer has twice the
+# pixels (crisp on HiDPI screens), and its points grow with the plot on a bigger screen.
+POINTS_PX = 520  # overlay height in pixels
+TRAIN_DIAMETER, TRAIN_OUTLINE = 7.0, 1.0  # display px, as Plotly's markers: the outline is centred on the edge
 TEST_DIAMETER, TEST_LINE = 8.0, 2.0  # hollow rings
 
 
 def _disc(diameter: float, line: float, rgb: np.ndarray, hollow: bool, scale: float) -> np.ndarray:
-    """(S, S, 4) float RGBA sprite with analytic anti-aliasing: a filled disc with a white outline, or a ring."""
-    r = diameter * scale / 2
+    """(S, S, 4) float RGBA sprite with analytic anti-aliasing: a filled disc with a white outline, or a ring.
+
+    As an SVG marker of size ``diameter`` with a ``line``-wide stroke: the stroke straddles the edge.
+    """
+    r = (diameter + line) * scale / 2  # outer edge of the stroke
     size = int(np.ceil(2 * r + 2))
     c = (size - 1) / 2
     yy, xx = np.mgrid[:size, :size]

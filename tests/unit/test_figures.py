@@ -143,14 +143,14 @@ def test_points_are_drawn_into_a_transparent_layer_over_the_plot():
     b["points"] = {"train": (lone, np.array([2])), "test": (np.array([[-1.0, 1.0]], dtype=np.float32), np.array([0]))}
     layer = boundary_figure(b, NAMES3).data[1]
     rgba = _decode_png(layer.source)
-    assert rgba.shape[2] == 4 and rgba.shape[0] == 760
+    assert rgba.shape[2] == 4 and rgba.shape[0] == 520
     x_range = (b["xs"][0] - (b["xs"][1] - b["xs"][0]) / 2, b["xs"][-1] + (b["xs"][1] - b["xs"][0]) / 2)
     assert layer.x0 - layer.dx / 2 == pytest.approx(x_range[0]) and layer.dx * rgba.shape[1] == pytest.approx(np.ptp(x_range))
     centre = _pixel(layer, 1.2, -0.9)
     np.testing.assert_array_equal(centre, [0x59, 0xA1, 0x4F, 255])  # class 2's colour, opaque
     ring_centre = _pixel(layer, -1.0, 1.0)
     assert ring_centre[3] == 0  # a test point is a hollow ring
-    ring_edge = _pixel(layer, -1.0 + 3.0 * layer.dx * 2, 1.0)  # 3 display px (2 layer px each) right of centre
+    ring_edge = _pixel(layer, -1.0 + 4.0 * layer.dx * 2, 1.0)  # on the ring: 4 display px (2 layer px each) right of centre
     assert ring_edge[3] == 255 and tuple(ring_edge[:3]) == (0x4E, 0x79, 0xA7)  # class 0's colour
     assert (rgba[..., 3] > 0).mean() < 0.01  # everything else stays transparent: the shading shows through
 
