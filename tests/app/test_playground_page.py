@@ -113,7 +113,7 @@ def test_a_tiny_seeded_run_trains_to_the_end_and_shows_charts_and_test_metrics()
     assert [t["name"] for t in loss] == ["train", "validation"]
     boundary = chart(at, "boundary_chart")["data"]
     assert boundary[0]["type"] == "image" and boundary[0]["source"].startswith("data:image/png;base64,")
-    assert [t["name"] for t in boundary[1:4]] == ["class 0", "class 1", "class 2"]
+    assert [t["name"] for t in boundary if t.get("name", "").startswith("class")] == ["class 0", "class 1", "class 2"]
     assert chart(at, "val_confusion_chart")["data"][0]["type"] == "heatmap"
     assert chart(at, "test_confusion_chart")["data"][0]["type"] == "heatmap"
     labels = [m.label for m in at.metric]
