@@ -3,7 +3,7 @@
 Memory is bounded twice: at most ``max_points`` snapshots, and at most ``max_bytes`` of them
 (an MNIST-size net keeps fewer). When the buffer is full, every other snapshot is dropped and k
 doubles, so the kept points stay evenly spaced in steps over the whole run (0, k, 2k, ...).
-k starts at about an eighth of an epoch.
+k starts at about an eighth of an epoch (less often for big nets, see EPOCH_BYTES).
 
 Snapshots are rows of one block of ``capacity + 1`` rows allocated at the start (untouched rows
 cost no memory), and a dropped snapshot's row takes the next one: no allocation per snapshot
@@ -23,6 +23,10 @@ MAX_POINTS = 300  # snapshots kept; PCA on (300, P) stays well under a second
 MAX_BYTES = 100 * 2**20  # ~100 MB of float32 snapshots per run
 MIN_POINTS = 4  # even a 5M-parameter net keeps a start, two middles and an end
 PER_EPOCH = 8  # snapshots per epoch at the start (then fewer as k doubles): no burst of copies
+# ... and at most this much new snapshot memory per epoch until the buffer first fills: touching fresh
+# pages cost 0.25-4 ms per MB on the reference VM (MNIST 784-512-10: 2 snapshots per epoch, not 8,
+# ~10% of its first epochs' time otherwise). Long runs end with the same evenly spaced points.
+EPOCH_BYTES = 4 * 2**20
 
 
 def flat_weights(model: torch.nn.Module) -> torch.Tensor:
@@ -58,7 +62,8 @@ class TrajectoryRecorder(Callback):
         self.capacity = points_for(trainer.n_params, self.max_points, self.max_bytes)
         self._spare = list(np.empty((self.capacity + 1, trainer.n_params), dtype=np.float32))[::-1]
         steps_per_epoch = math.ceil(len(trainer.data["train"][1]) / trainer.batch_size)
-        self.every = max(1, steps_per_epoch // PER_EPOCH)
+        per_epoch = max(1, min(PER_EPOCH, EPOCH_BYTES // (4 * trainer.n_params)))
+        self.every = max(1, steps_per_epoch // per_epoch)
         self._record()  # step 0: the initial weights
         # Per-step granularity without touching the trainer: a post-step hook on its optimizer.
         self._hook = trainer.optimizer.register_step_post_hook(self._after_step)
