@@ -22,7 +22,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from playground import metrics
 from playground.config import RunConfig, check_against_data, custom_class_weights
 from playground.datasets import Splits
 from playground.device import resolve_device, threads_for
@@ -34,7 +33,9 @@ from playground.optim import make_optimizer, set_lr
 # (benchmarks/bench_trainer.py). Only the ratio matters, and it depends on sizes alone (no timings),
 # so the same config always validates the same epochs.
 STEP_US = 300.0  # fixed cost of one optimizer step: Python, op dispatch, zero_grad, the update
-EVAL_US = 90.0  # fixed cost of one validation pass: forward, loss, confusion, host transfer
+# fixed cost of one validation pass as it runs, between training epochs: with cold caches it takes
+# 2-3x its back-to-back time (~90 us), and the epoch after it runs slower too
+EVAL_US = 250.0
 ROW_US, PARAM_US = 0.15, 1.6e-5  # forward of one row: ~0.15 us plus ~1.6e-5 us per weight
 TRAIN_FORWARDS = 3.5  # a training row costs ~3.5 forwards (forward, backward, update)
 VAL_SHARE = 0.02  # target: validation ~2% of training time, leaving room for the other observers
@@ -47,8 +48,8 @@ def auto_val_every(n_train: int, n_val: int, batch_size: int, n_params: int, epo
     A training epoch costs ``steps * STEP_US + TRAIN_FORWARDS * n_train * row`` and a validation
     pass ``EVAL_US + n_val * row``, with ``row = ROW_US + PARAM_US * n_params`` (microseconds), and
     k = (val / train) / VAL_SHARE, rounded. Spiral 2-100-3 at batch 32 has 57 steps per epoch and
-    validation is ~1% of it: k = 1. At full batch the epoch is one step and validation ~14% of it:
-    k = 7. MNIST 784-512-10 at batch 128 is compute-bound, and the forward of its 1000 validation
+    validation is ~2% of it: k = 1. At full batch the epoch is one step and validation ~27% of it:
+    k = 13. MNIST 784-512-10 at batch 128 is compute-bound, and the forward of its 1000 validation
     rows is ~9% of the 3000-row epoch: k = 4. k is capped so the validation curve keeps
     MIN_VALIDATIONS points and, with early stopping, at its patience (a stop is at most k - 1 late).
     """
@@ -192,18 +193,26 @@ class Trainer:
 
     @torch.inference_mode()
     def evaluate(self, split: str) -> dict:
-        """Loss, accuracy, balanced accuracy, recall per class and confusion (numpy (C, C)) on a split."""
+        """Loss, accuracy, balanced accuracy, recall per class and confusion (numpy (C, C)) on a split.
+
+        The scores are playground.metrics' definitions computed from the (C, C) counts in plain Python:
+        between training epochs, with cold caches, numpy's per-call overhead on a 3x3 matrix cost
+        ~130 us of a ~400 us validation pass. Tests compare both with sklearn.
+        """
         X, y = self.data[split]
         logits = self._eval_forward(self.model, X)
-        cm = metrics.confusion(y, self.predict(logits), self.n_classes)
-        recall = metrics.recall_per_class(cm)  # once: balanced accuracy is its mean over present classes
-        present = recall[~np.isnan(recall)]
+        C = self.n_classes
+        rows = torch.bincount(y * C + self.predict(logits), minlength=C * C).view(C, C).tolist()  # row = true class
+        support = [sum(row) for row in rows]
+        recall = [row[c] / n if n else math.nan for c, (row, n) in enumerate(zip(rows, support))]  # NaN: class absent
+        present = [r for r in recall if not math.isnan(r)]
+        total = sum(support)
         return {
             "loss": float(self.loss(logits, y)),
-            "accuracy": metrics.accuracy(cm),
-            "balanced_accuracy": float(present.mean()) if len(present) else float("nan"),
-            "recall": recall,
-            "confusion": cm,
+            "accuracy": sum(rows[c][c] for c in range(C)) / total if total else math.nan,
+            "balanced_accuracy": sum(present) / len(present) if present else math.nan,  # mean recall of present classes
+            "recall": np.array(recall),
+            "confusion": np.array(rows, dtype=np.int64),
         }
 
     # ------------------------------------------------------------ training

@@ -269,6 +269,25 @@ def test_trainer_confusion_matches_sklearn_on_its_predictions():
     assert test["test_balanced_accuracy"] == pytest.approx(balanced_accuracy_score(trainer.splits.y_test, predicted))
 
 
+def test_evaluate_scores_match_the_metrics_module_and_sklearn_with_an_absent_class():
+    trainer = trainer_for(epochs=3)
+    trainer.fit()
+    X, y = trainer.data["val"]
+    keep = y != 2  # class 2 absent from the truth; the net may still predict it
+    trainer.data["val"] = (X[keep], y[keep])
+    val = trainer.evaluate("val")
+    predicted = trainer.predict_proba(X[keep].numpy()).argmax(1)
+    cm = confusion_matrix(y[keep], predicted, labels=range(3))
+    np.testing.assert_array_equal(val["confusion"], cm)
+    assert val["confusion"].dtype == np.int64 and val["recall"].shape == (3,) and np.isnan(val["recall"][2])
+    np.testing.assert_allclose(val["recall"], metrics.recall_per_class(cm))
+    assert val["accuracy"] == pytest.approx(metrics.accuracy(cm))
+    assert val["balanced_accuracy"] == pytest.approx(metrics.balanced_accuracy(cm))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert val["balanced_accuracy"] == pytest.approx(balanced_accuracy_score(y[keep], predicted))
+
+
 # ---------------------------------------------------------------- boundary grid against a direct forward
 
 
@@ -323,7 +342,7 @@ def _val_every_of(**changes) -> Trainer:
 
 def test_auto_val_every_for_the_benchmark_shapes():
     mnist = dict(dataset="mnist", layers=parse_layers("512:relu"), optimizer="rmsprop", lr=0.001, batch_size=128)
-    shapes = {"spiral batch 32": (dict(batch_size=32), 1), "spiral full batch": (dict(batch_size=0), 7),
+    shapes = {"spiral batch 32": (dict(batch_size=32), 1), "spiral full batch": (dict(batch_size=0), 13),
               "mnist-5k 784-512-10 batch 128": (mnist, 4)}  # fmt: skip
     for name, (changes, k) in shapes.items():
         trainer = _val_every_of(**changes)
@@ -334,7 +353,7 @@ def test_auto_val_every_for_the_benchmark_shapes():
 
 def test_auto_val_every_caps_and_explicit_values():
     full = dict(n_train=1800, n_val=600, batch_size=1800, n_params=603)
-    assert auto_val_every(**full, epochs=200) == 7
+    assert auto_val_every(**full, epochs=200) == 13
     assert auto_val_every(**full, epochs=30) == 3  # at least ~10 points on the validation curve
     assert auto_val_every(**full, epochs=5) == 1
     assert auto_val_every(**full, epochs=200, patience=4) == 4  # a stop is never more than 3 epochs late
