@@ -379,6 +379,25 @@ def test_validation_runs_on_the_first_every_kth_and_last_epoch_only():
     assert history["val_loss"][-1] == pytest.approx(trainer.evaluate("val")["loss"], rel=1e-6)
 
 
+def test_history_arrays_are_converted_incrementally_and_grow():
+    history, snapshots = History(), []
+    for epoch in range(1, 601):
+        logs = {"epoch": epoch, "loss": 1 / epoch, "accuracy": 0.5, "lr": 0.01, "seconds": epoch, "samples_per_second": 9.0}
+        if epoch % 3 == 1:
+            logs["val_loss"] = 2 / epoch
+        history.on_epoch_end(None, logs)
+        if epoch in (1, 2, 255, 256, 257, 599):
+            snapshots.append(history.as_arrays())
+    final = history.as_arrays()
+    assert final["epoch"].tolist() == list(range(1, 601)) and final["epoch"].dtype == np.float64
+    np.testing.assert_array_equal(final["val_loss"], [2 / e if e % 3 == 1 else np.nan for e in range(1, 601)])
+    assert np.isnan(final["val_accuracy"]).all()  # a key never logged is all NaN
+    for snap in snapshots:  # earlier copies are prefixes, untouched by later appends
+        n = len(snap["epoch"])
+        for key, values in snap.items():
+            np.testing.assert_array_equal(values, final[key][:n])
+
+
 def test_validate_true_forces_a_validation_off_schedule():
     trainer = trainer_for(callbacks=[], epochs=50, val_every=10)
     assert VAL_KEYS <= set(trainer.train_epoch())  # epoch 1
