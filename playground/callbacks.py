@@ -9,6 +9,7 @@ import copy
 import math
 
 import numpy as np
+import torch
 
 from playground.trainer import Callback, Trainer
 
@@ -58,6 +59,43 @@ class DivergenceGuard(Callback):
             trainer.stop("diverged", f"loss diverged at epoch {logs['epoch']}; try a smaller learning rate")
 
 
+class StallGuard(Callback):
+    """Stops a run whose output no longer depends on its input: nothing more epochs can fix.
+
+    Seen after too large a step kills every ReLU of a layer (sgd, lr 10 on the spiral: accuracy
+    stuck at 1/C, the loss flat) and with an all-zero init, whose hidden units stay identical
+    and, for ReLU, dead. The test: the logits of a fixed probe batch are the same for every row,
+    at two checks in a row ``every`` epochs apart. Costs one forward of ``rows`` rows per check.
+    """
+
+    def __init__(self, every: int = 5, rows: int = 256, strikes: int = 2) -> None:
+        self.every, self.rows, self.needed = every, rows, strikes
+        self.strikes = 0
+        self.probe: torch.Tensor | None = None
+
+    def on_train_begin(self, trainer: Trainer) -> None:
+        self.probe = trainer.data["train"][0][: self.rows]
+
+    @torch.no_grad()
+    def constant_output(self, trainer: Trainer) -> bool:
+        model = trainer.model
+        was_training = model.training
+        model.eval()  # dropout off, BatchNorm on running statistics: a deterministic function of the input
+        out = model(self.probe)
+        model.train(was_training)
+        spread = float((out - out[:1]).abs().max())
+        return len(out) > 1 and spread <= 1e-6 * (1.0 + float(out.abs().max()))
+
+    def on_epoch_end(self, trainer: Trainer, logs: dict) -> None:
+        if logs["epoch"] % self.every or trainer.stop_training:
+            return
+        self.strikes = self.strikes + 1 if self.constant_output(trainer) else 0
+        if self.strikes >= self.needed:
+            trainer.stop("stalled", f"training stalled at epoch {logs['epoch']}: the network gives the same output "
+                         "for every input (a layer's units are all dead, or all weights are equal), so its "
+                         "weights can no longer learn; try a smaller learning rate, leaky_relu or another init")  # fmt: skip
+
+
 class EarlyStopping(Callback):
     """Stop when val_loss has not dropped by more than ``min_delta`` for ``patience`` epochs.
 
@@ -91,8 +129,8 @@ class EarlyStopping(Callback):
 
 
 def standard_callbacks(cfg) -> list[Callback]:
-    """What every run gets: history, divergence guard, and early stopping when patience > 0."""
-    cbs: list[Callback] = [History(), DivergenceGuard()]
+    """What every run gets: history, divergence and stall guards, and early stopping when patience > 0."""
+    cbs: list[Callback] = [History(), DivergenceGuard(), StallGuard()]
     if cfg.patience > 0:
         cbs.append(EarlyStopping(cfg.patience, cfg.min_delta, cfg.restore_best))
     return cbs

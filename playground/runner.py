@@ -37,7 +37,7 @@ COUNTER_INTERVAL = 0.025  # seconds between counter publishes (epoch, times, val
 class Snapshot:
     """Everything the page draws, as plain numbers and numpy arrays (copies; safe to keep)."""
 
-    status: str = "idle"  # idle | starting | running | paused | finished | early_stopped | diverged | stopped | error
+    status: str = "idle"  # idle | starting | running | paused | finished | early_stopped | diverged | stalled | stopped | error
     message: str = ""
     config: RunConfig | None = None
     epoch: int = 0
@@ -218,7 +218,7 @@ class Runner:
             self._trainer = trainer
             stream.begin(trainer)
             self._loop(trainer)
-            if trainer.status in ("finished", "early_stopped", "stopped"):
+            if trainer.status in ("finished", "early_stopped", "stopped", "stalled"):  # not diverged: NaN weights
                 stream.publish(trainer, final=True, test=trainer.finish())
             else:
                 stream.publish(trainer, final=True)

@@ -105,7 +105,7 @@ class Trainer:
         self.epoch = 0  # epochs completed
         self.train_seconds = 0.0  # wall time inside training epochs only
         self.stop_training = False
-        self.status = "ready"  # ready | running | finished | early_stopped | diverged | stopped
+        self.status = "ready"  # ready | running | finished | early_stopped | diverged | stalled | stopped
         self.message = ""
         self.started = False
         self._logit_buf: torch.Tensor | None = None  # (n_train, out) running logits of the epoch

@@ -23,7 +23,8 @@ POLL_SECONDS = 0.5  # while training: charts refresh twice a second
 PAUSED_POLL_SECONDS = 2.0  # while paused nothing changes; this only keeps the heartbeat (timeout 30 s) alive
 FAST_UNTIL = "_poll_fast_until"  # session_state: monotonic time; a click (e.g. Step) wants its result promptly
 LABELS = {"starting": "Starting", "running": "Running", "paused": "Paused", "finished": "Finished",
-          "early_stopped": "Stopped early", "diverged": "Diverged", "stopped": "Stopped", "error": "Error"}  # fmt: skip
+          "early_stopped": "Stopped early", "diverged": "Diverged", "stalled": "Stalled", "stopped": "Stopped",
+          "error": "Error"}  # fmt: skip
 
 
 def poll_every(snap: Snapshot) -> float | None:
@@ -73,7 +74,8 @@ def status_line(snap: Snapshot) -> None:
         with st.expander("Details"):
             st.code(snap.notes[-1] if snap.notes else snap.message)
         return
-    show = {"diverged": st.warning, "early_stopped": st.info, "stopped": st.info, "finished": st.success}
+    show = {"diverged": st.warning, "stalled": st.warning, "early_stopped": st.info, "stopped": st.info,
+            "finished": st.success}  # fmt: skip
     if snap.message and snap.status in show:
         show[snap.status](snap.message)
     for note in snap.notes:
