@@ -5,9 +5,10 @@
 For each runner backend (``PLAYGROUND_RUNNER``) it starts ``streamlit run app.py`` on a free port,
 opens the Playground page in headless Chromium (Debian's /usr/bin/chromium, as the e2e tests),
 clicks Start, waits for "Finished" while the live charts redraw every half second, and reads the
-samples/s from the progress line. The reference is the same config trained by a bare
-``Trainer(cfg).fit()`` in a subprocess with one torch thread (as the app trains), run right after
-each app run on the same machine. Prints a markdown table of medians.
+samples/s from the progress line. The references, each run right after each app run in a fresh
+process with one torch thread (as the app trains): the same config trained by the standalone
+``Trainer`` with its observers, and by the plain PyTorch loop of bench_trainer.py. Prints a
+markdown table of medians.
 """
 from __future__ import annotations
 
@@ -45,6 +46,20 @@ class One:
 t = Trainer(cfg, splits, [*standard_callbacks(cfg), *diagnostic_callbacks(cfg), One()])
 t.fit()
 print(t.epoch * len(splits.y_train) / t.train_seconds)
+"""
+
+PLAIN = """
+import json, sys, torch
+sys.path.insert(0, "benchmarks")
+from bench_trainer import plain_loop
+from playground.config import from_query
+from playground.datasets import prepare
+cfg = from_query(json.loads(sys.argv[1]))[0]
+splits = prepare(cfg)
+torch.set_num_threads(1)
+plain_loop(cfg, splits, 1)  # warm-up
+clock = plain_loop(cfg, splits, cfg.epochs)
+print(cfg.epochs * len(splits.y_train) / clock.wall)
 """
 
 
@@ -90,9 +105,10 @@ def in_app(browser, base: str, query: str) -> float:
     return float(match.group(1).replace(",", ""))
 
 
-def standalone(query: str) -> float:
+def measure(script: str, query: str) -> float:
+    """samples/s printed by ``script`` (STANDALONE or PLAIN) for the config in ``query``, in a fresh process."""
     params = dict(kv.split("=", 1) for kv in query.split("&") if kv)
-    out = subprocess.run([sys.executable, "-c", STANDALONE, json.dumps(params)], cwd=ROOT, capture_output=True,
+    out = subprocess.run([sys.executable, "-c", script, json.dumps(params)], cwd=ROOT, capture_output=True,
                          text=True, check=True)  # fmt: skip
     return float(out.stdout.strip().splitlines()[-1])
 
@@ -113,22 +129,26 @@ def main() -> None:
         for backend in args.backends.split(","):
             server, base = serve(backend)
             try:
-                app, ref = [], []
+                app, ref, plain = [], [], []
                 for _ in range(args.runs):
                     app.append(in_app(browser, base, query))
-                    ref.append(standalone(query))
-                    print(f"  {backend}: app {app[-1]:,.0f}  standalone {ref[-1]:,.0f} samples/s", file=sys.stderr)
+                    ref.append(measure(STANDALONE, query))
+                    plain.append(measure(PLAIN, query))
+                    print(f"  {backend}: app {app[-1]:,.0f}  standalone trainer {ref[-1]:,.0f}  plain loop "
+                          f"{plain[-1]:,.0f} samples/s", file=sys.stderr)  # fmt: skip
             finally:
                 server.terminate()
                 server.wait(10)
-            ratios = [a / r for a, r in zip(app, ref)]
-            rows.append((backend, statistics.median(app), statistics.median(ref), statistics.median(ratios)))
+            med = statistics.median
+            rows.append((backend, med(app), med(ref), med(plain), med(a / r for a, r in zip(app, ref)),
+                         med(a / p for a, p in zip(app, plain))))  # fmt: skip
         browser.close()
     print(f"\n`{query}`, {args.runs} runs, load average {os.getloadavg()[0]:.1f}\n")
-    print("| runner | in-app samples/s (browser watching) | standalone samples/s | ratio |")
-    print("|---|---:|---:|---:|")
-    for backend, app, ref, ratio in rows:
-        print(f"| {backend} | {app:,.0f} | {ref:,.0f} | **{ratio:.2f}x** |")
+    print("| runner | in-app samples/s (browser watching) | standalone trainer | plain loop | in-app / trainer |"
+          " in-app / plain loop |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|")
+    for backend, app, ref, plain, vs_ref, vs_plain in rows:
+        print(f"| {backend} | {app:,.0f} | {ref:,.0f} | {plain:,.0f} | {vs_ref:.2f}x | **{vs_plain:.2f}x** |")
 
 
 if __name__ == "__main__":
