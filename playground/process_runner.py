@@ -38,8 +38,8 @@ from playground.datasets import Splits
 from playground.runner import Runner, Snapshot
 from playground.trainer import Callback
 
-SEND_INTERVAL = 0.1  # s between snapshot sends; the page polls every 0.5 s
-POLL = 0.02  # s the child waits for a call before it checks the snapshot again
+SEND_INTERVAL = 0.25  # s between snapshot sends (each pickles ~0.2 MB); the page polls every 0.5 s
+POLL = 0.05  # s the child waits for a call before it checks the snapshot again
 CALL_TIMEOUT = 60.0  # s; a stop waits for the current epoch (an MNIST-70k epoch takes seconds)
 BEAT_EVERY = 1.0  # s between heartbeats forwarded to the child
 
