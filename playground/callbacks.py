@@ -62,6 +62,9 @@ class DivergenceGuard(Callback):
 class StallGuard(Callback):
     """Stops a run whose output no longer depends on its input: nothing more epochs can fix.
 
+    "Input" means the training data: ReLUs dead on every training row may still fire far from it,
+    so the decision-boundary plane can keep some colour outside the data.
+
     Seen after too large a step kills every ReLU of a layer (sgd, lr 10 on the spiral: accuracy
     stuck at 1/C, the loss flat) and with an all-zero init, whose hidden units stay identical
     and, for ReLU, dead. The test: the logits of a fixed probe batch are the same for every row,
@@ -92,8 +95,9 @@ class StallGuard(Callback):
         self.strikes = self.strikes + 1 if self.constant_output(trainer) else 0
         if self.strikes >= self.needed:
             trainer.stop("stalled", f"training stalled at epoch {logs['epoch']}: the network gives the same output "
-                         "for every input (a layer's units are all dead, or all weights are equal), so its "
-                         "weights can no longer learn; try a smaller learning rate, leaky_relu or another init")  # fmt: skip
+                         "for every training example (a layer's units are all dead, or all weights are equal), "
+                         "so its weights can no longer learn; try a smaller learning rate, leaky_relu or another "
+                         "init")  # fmt: skip
 
 
 class EarlyStopping(Callback):
