@@ -17,19 +17,10 @@ from playground.datasets import prepare
 from playground.lr_finder import lr_range_job
 from playground.process_runner import ProcessRunner
 from playground.trainer import Callback
+from polling import wait_for
 
 LONG = RunConfig(n_samples=50, epochs=100_000)  # never finishes on its own
 SPAWN_TIMEOUT = 60  # the child imports torch and sklearn; slow on a loaded 2-core machine
-
-
-def wait_for(predicate, timeout: float = 30.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 class Boom(Callback):

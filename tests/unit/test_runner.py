@@ -11,18 +11,9 @@ from playground.config import RunConfig, parse_layers
 from playground.datasets import prepare
 from playground.runner import Runner
 from playground.trainer import Callback
+from polling import wait_for
 
 LONG = RunConfig(n_samples=50, epochs=100_000)  # never finishes on its own
-
-
-def wait_for(predicate, timeout: float = 10.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.01)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def settled_epoch(runner: Runner, quiet: float = 0.3) -> int:
