@@ -24,9 +24,10 @@ MAX_BYTES = 100 * 2**20  # ~100 MB of float32 snapshots per run
 MIN_POINTS = 4  # even a 5M-parameter net keeps a start, two middles and an end
 PER_EPOCH = 8  # snapshots per epoch at the start (then fewer as k doubles): no burst of copies
 # ... and at most this much new snapshot memory per epoch until the buffer first fills: touching fresh
-# pages cost 0.25-4 ms per MB on the reference VM (MNIST 784-512-10: 2 snapshots per epoch, not 8,
-# ~10% of its first epochs' time otherwise). Long runs end with the same evenly spaced points.
-EPOCH_BYTES = 4 * 2**20
+# pages cost 0.25-4 ms per MB on the reference VM (MNIST 784-512-10, 1.6 MB a snapshot: one every
+# ~1.5 epochs, not 8 per epoch, ~10% of its first epochs' time otherwise). Long runs end with the same
+# evenly spaced points.
+EPOCH_BYTES = 2**20
 
 
 def flat_weights(model: torch.nn.Module) -> torch.Tensor:
@@ -62,8 +63,8 @@ class TrajectoryRecorder(Callback):
         self.capacity = points_for(trainer.n_params, self.max_points, self.max_bytes)
         self._spare = list(np.empty((self.capacity + 1, trainer.n_params), dtype=np.float32))[::-1]
         steps_per_epoch = math.ceil(len(trainer.data["train"][1]) / trainer.batch_size)
-        per_epoch = max(1, min(PER_EPOCH, EPOCH_BYTES // (4 * trainer.n_params)))
-        self.every = max(1, steps_per_epoch // per_epoch)
+        per_epoch = min(PER_EPOCH, EPOCH_BYTES / (4 * trainer.n_params))  # may be < 1: big nets
+        self.every = max(1, int(steps_per_epoch / per_epoch))
         self._record()  # step 0: the initial weights
         # Per-step granularity without touching the trainer: a post-step hook on its optimizer.
         self._hook = trainer.optimizer.register_step_post_hook(self._after_step)
