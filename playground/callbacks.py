@@ -103,8 +103,10 @@ class StallGuard(Callback):
 class EarlyStopping(Callback):
     """Stop when val_loss has not dropped by more than ``min_delta`` for ``patience`` epochs.
 
-    Acts on validated epochs only; patience still counts epochs, so with validation every k epochs
-    the stop comes at the first validation at least ``patience`` epochs after the best one.
+    Acts on scheduled validations only (not the extra ones a pause or Step forces), so where a
+    run stops does not depend on how it was watched; patience still counts epochs, so with
+    validation every k epochs the stop comes at the first validation at least ``patience``
+    epochs after the best one.
     With ``restore_best`` the weights of the best epoch are put back when it stops.
     """
 
@@ -116,7 +118,7 @@ class EarlyStopping(Callback):
         self.wait = 0  # epochs since the best one, as of the last validation
 
     def on_epoch_end(self, trainer: Trainer, logs: dict) -> None:
-        if "val_loss" not in logs:
+        if "val_loss" not in logs or not logs.get("val_scheduled", True):  # a pause's extra validation
             return
         if logs["val_loss"] < self.best - self.min_delta:
             self.best, self.best_epoch, self.wait = logs["val_loss"], logs["epoch"], 0

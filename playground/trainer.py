@@ -276,6 +276,8 @@ class Trainer:
 
         The validation pass runs when the epoch is on the schedule (``validates``) or ``validate``
         is True (the runner forces it before a pause); otherwise the logs have no ``val_*`` keys.
+        A forced validation is for display: ``logs["val_scheduled"]`` is False, and early stopping
+        ignores it, so pausing a run does not change where it stops.
         """
         if not self.started:
             self._begin()
@@ -292,8 +294,10 @@ class Trainer:
             "seconds": self.train_seconds,
             "samples_per_second": len(self.splits.y_train) / seconds if seconds > 0 else float("nan"),
         }
-        if validate or self.validates(self.epoch):
+        scheduled = self.validates(self.epoch)
+        if validate or scheduled:
             val = self.evaluate("val")
+            logs["val_scheduled"] = scheduled
             logs["val_loss"] = val["loss"]
             logs["val_accuracy"] = val["accuracy"]
             logs["val_balanced_accuracy"] = val["balanced_accuracy"]

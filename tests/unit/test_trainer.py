@@ -87,6 +87,23 @@ def test_early_stopping_restores_the_best_weights(restore_best, val_every):
         assert f"restored the best weights (epoch {stopper.best_epoch}" in trainer.message
 
 
+def test_forced_validations_do_not_move_the_early_stop():
+    """A paused or stepped run validates extra epochs for the page; it must stop where an untouched run stops."""
+    cfg = RunConfig(**OVERFIT, patience=5, val_every=3)
+    runs = []
+    for forced in (set(), {2, 4, 5, 7, 8, 10, 11}):  # e.g. Step pressed on these epochs
+        trainer = Trainer(cfg, prepare(cfg), standard_callbacks(cfg))
+        while not trainer.stop_training:
+            logs = trainer.train_epoch(validate=trainer.epoch + 1 in forced)
+            if trainer.epoch in forced:
+                assert "val_loss" in logs and logs["val_scheduled"] is (trainer.epoch % 3 == 0)
+        runs.append(trainer)
+    untouched, watched = runs
+    assert watched.status == untouched.status == "early_stopped" and watched.epoch == untouched.epoch
+    assert same_weights(watched.model.state_dict(), untouched.model.state_dict())
+    assert watched.message == untouched.message
+
+
 def test_early_stopping_off_by_default():
     assert not any(isinstance(cb, EarlyStopping) for cb in standard_callbacks(RunConfig()))
     assert any(isinstance(cb, EarlyStopping) for cb in standard_callbacks(RunConfig(patience=3)))
