@@ -179,7 +179,16 @@ class ProcessRunner:
               extra_callbacks: Callable[[], Iterable[Callback]] | None = None) -> None:  # fmt: skip
         """As ``Runner.start``; ``extra_callbacks`` must pickle (a module-level function)."""
         if not self.child_alive:  # the first run, or the child was closed or crashed
-            self._spawn()
+            try:
+                self._spawn()
+            except (OSError, RuntimeError) as err:  # e.g. a host that forbids new processes
+                with self._lock:
+                    self._snap = Snapshot(status="error", config=cfg, epochs=cfg.epochs,
+                                          version=self._snap.version + 1,
+                                          message=f"could not start the training process ({type(err).__name__}: "
+                                                  f"{err}); set PLAYGROUND_RUNNER=thread to train inside the server")  # fmt: skip
+                self._proc = None
+                return
         # The full dataset stays here: the child needs the scaled splits and the class names only.
         ds = splits.dataset
         light = replace(splits, dataset=replace(ds, X=ds.X[:0], y=ds.y[:0]))

@@ -167,3 +167,20 @@ def test_heartbeat_timeout_stops_the_run_in_the_child(splits):
         assert "no heartbeat" in snap.message
     finally:
         runner.close()
+
+
+def test_a_host_that_cannot_spawn_gets_an_error_not_a_spinner(monkeypatch, splits):
+    import playground.process_runner as pr
+
+    def refuse(method):
+        raise OSError("process creation is not allowed here")
+
+    monkeypatch.setattr(pr.mp, "get_context", refuse)
+    runner = ProcessRunner()
+    runner.start(LONG, splits)
+    snap = runner.snapshot()
+    assert snap.status == "error" and not snap.active
+    assert "could not start the training process (OSError: process creation is not allowed here)" in snap.message
+    assert "PLAYGROUND_RUNNER=thread" in snap.message
+    runner.pause()  # no child: the controls are no-ops
+    runner.close()
