@@ -13,8 +13,8 @@ Per case (RunConfig() and dataset="mnist", layers 512:relu):
 * diagnostics overhead: the direct cost of GradientFlow's probe and of one TrajectoryRecorder
   snapshot, as a share of a training epoch (whole-run A/B timings drown it in noise).
 
-Everything runs with one intra-op thread, as the app trains (playground/ui/session.py,
-OneIntraOpThread: two OpenMP threads fighting the Streamlit server for 2 cores are far slower).
+Everything runs with one intra-op thread, as the app trains (playground/runner.py,
+IntraOpThreads: two OpenMP threads fighting the Streamlit server for 2 cores are far slower).
 Prints markdown tables. Absolute times depend on the machine and on what else runs on it.
 """
 from __future__ import annotations
@@ -38,17 +38,10 @@ from playground.config import RunConfig, parse_layers  # noqa: E402
 from playground.datasets import Splits, prepare  # noqa: E402
 from playground.diagnostics import GradientFlow, TrajectoryRecorder, diagnostic_callbacks  # noqa: E402
 from playground.landscape import random_directions_job, trajectory_plane_job  # noqa: E402
-from playground.runner import Runner  # noqa: E402
-from playground.trainer import Callback, Trainer  # noqa: E402
+from playground.runner import IntraOpThreads, Runner  # noqa: E402
+from playground.trainer import Trainer  # noqa: E402
 
 GRID = 25
-
-
-class OneThread(Callback):
-    """What the app's runs get (session.OneIntraOpThread), without importing the streamlit UI."""
-
-    def on_train_begin(self, trainer: Trainer) -> None:
-        torch.set_num_threads(1)
 
 
 @dataclass(frozen=True)
@@ -96,7 +89,7 @@ def timed(job, chunks: list[float]):
 
 def grid_times(cfg: RunConfig, splits: Splits, warm_epochs: int, reps: int) -> dict:
     cfg = cfg.replace(epochs=warm_epochs)
-    trainer = Trainer(cfg, splits, [*standard_callbacks(cfg), *diagnostic_callbacks(cfg), OneThread()])
+    trainer = Trainer(cfg, splits, [*standard_callbacks(cfg), *diagnostic_callbacks(cfg), IntraOpThreads(1)])
     trainer.fit()
     jobs = {
         "plane": lambda: trajectory_plane_job(GRID),
@@ -119,8 +112,8 @@ def _rate(runner: Runner, seconds: float) -> float:
 
 
 def slowdown(cfg: RunConfig, splits: Splits, window: float, jobs: int) -> dict:
-    runner = Runner(publish_every=0.1)
-    runner.start(cfg.replace(epochs=100_000), splits, extra_callbacks=lambda: [OneThread()])
+    runner = Runner(publish_every=0.1, threads=1)
+    runner.start(cfg.replace(epochs=100_000), splits)
     try:
         while runner.snapshot().epoch < 3:
             time.sleep(0.05)
@@ -161,7 +154,7 @@ def diagnostics_cost(cfg: RunConfig, splits: Splits, reps: int) -> dict:
     copies the weights PER_EPOCH times per epoch at first (fewer as its stride doubles).
     """
     flow, recorder = GradientFlow(), TrajectoryRecorder()
-    trainer = Trainer(cfg.replace(epochs=10), splits, [flow, recorder, OneThread()])
+    trainer = Trainer(cfg.replace(epochs=10), splits, [flow, recorder, IntraOpThreads(1)])
     trainer.train_epoch()  # begins: probe batch, hook, one epoch of warm-up
     snapshots = math.ceil(len(splits.y_train) / trainer.batch_size) / recorder.every  # before timing adds any
     epoch = _median_s(trainer._run_epoch, reps)

@@ -244,26 +244,10 @@ class ProcessRunner:
 # ---------------------------------------------------------------- child process
 
 
-class _Threads(Callback):
-    """Fixes the child's torch intra-op threads right after the trainer sized them to the model."""
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-
-    def on_train_begin(self, trainer) -> None:
-        import torch
-
-        torch.set_num_threads(self.n)
-
-
-def _with_threads(n: int | None, extra: Callable[[], Iterable[Callback]] | None) -> Callable[[], list[Callback]]:
-    return lambda: [*(extra() if extra else ()), *([_Threads(n)] if n else [])]
-
-
 def _serve(conn, heartbeat_timeout: float | None, publish_every: float, threads: int | None) -> None:
     """The child's main loop: execute calls on a Runner, stream its snapshots; ends on close or EOF."""
     _warm_up(threads)
-    runner = Runner(heartbeat_timeout=heartbeat_timeout, publish_every=publish_every)
+    runner = Runner(heartbeat_timeout=heartbeat_timeout, publish_every=publish_every, threads=threads)
     sent, last_send = -1, 0.0
     try:
         conn.send(("ready",))
@@ -274,8 +258,6 @@ def _serve(conn, heartbeat_timeout: float | None, publish_every: float, threads:
                     runner.heartbeat()
                     continue
                 _, call_id, name, args, kwargs = msg
-                if name == "start":
-                    kwargs["extra_callbacks"] = _with_threads(threads, kwargs.get("extra_callbacks"))
                 result, error = _execute(runner, name, args, kwargs)
                 snap = runner.snapshot()
                 conn.send(("reply", call_id, result, error, snap))

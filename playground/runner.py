@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator
 
 import numpy as np
+import torch
 
 from playground.boundary import make_plane, sample_points
 from playground.callbacks import History, standard_callbacks
@@ -68,9 +69,10 @@ class Snapshot:
 
 
 class Runner:
-    def __init__(self, heartbeat_timeout: float | None = None, publish_every: float = 0.1):
+    def __init__(self, heartbeat_timeout: float | None = None, publish_every: float = 0.1, threads: int | None = None):
         self.heartbeat_timeout = heartbeat_timeout  # seconds of page silence before the thread stops itself
         self.publish_every = publish_every  # min seconds between expensive publishes (boundary grid)
+        self.threads = threads  # torch intra-op threads for training; None: sized to the model (threads_for)
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -214,7 +216,8 @@ class Runner:
         started = time.monotonic()
         stream = _Stream(self, splits, started)
         try:
-            trainer = Trainer(cfg, splits, [*standard_callbacks(cfg), *diagnostic_callbacks(cfg), *extras, stream])
+            fixed = [IntraOpThreads(self.threads)] if self.threads else []
+            trainer = Trainer(cfg, splits, [*standard_callbacks(cfg), *diagnostic_callbacks(cfg), *extras, *fixed, stream])
             self._trainer = trainer
             stream.begin(trainer)
             self._loop(trainer)
@@ -263,6 +266,21 @@ class Runner:
 
     def _page_gone(self) -> bool:
         return self.heartbeat_timeout is not None and time.monotonic() - self._beat > self.heartbeat_timeout
+
+
+class IntraOpThreads(Callback):
+    """Trains with ``n`` torch intra-op threads: set right after the trainer sized them to the model.
+
+    The app uses one. Beside a Streamlit server and a browser redrawing charts on 2 cores, two
+    OpenMP threads keep waiting for each other: MNIST 784-512-10 trained in the app at 0.36x the
+    plain loop with two, 0.75x with one (benchmarks/bench_in_app.py).
+    """
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def on_train_begin(self, trainer: Trainer) -> None:
+        torch.set_num_threads(self.n)
 
 
 class _Stream(Callback):

@@ -13,13 +13,11 @@ from __future__ import annotations
 import os
 
 import streamlit as st
-import torch
 
 from playground.config import RunConfig
 from playground.datasets import DATASETS, DatasetUnavailable, Splits, prepare
 from playground.process_runner import ProcessRunner
 from playground.runner import Runner
-from playground.trainer import Callback, Trainer
 
 HEARTBEAT_TIMEOUT = 30.0  # seconds without a page poll before the run stops itself
 BACKEND_ENV = "PLAYGROUND_RUNNER"  # process | thread
@@ -31,30 +29,14 @@ FAILED = "_data_failures"  # session_state: dataset name -> DatasetUnavailable m
 def get_runner() -> Runner | ProcessRunner:
     backend = os.environ.get(BACKEND_ENV, "process")
     if backend == "thread":
-        return Runner(heartbeat_timeout=HEARTBEAT_TIMEOUT)
+        return Runner(heartbeat_timeout=HEARTBEAT_TIMEOUT, threads=1)  # one torch thread: see IntraOpThreads
     if backend != "process":
         raise ValueError(f"{BACKEND_ENV} == {backend!r}, must be 'process' or 'thread'")
     return ProcessRunner(heartbeat_timeout=HEARTBEAT_TIMEOUT, threads=1)
 
 
-class OneIntraOpThread(Callback):
-    """Train with one intra-op thread. Runs in the runner's thread, right after the trainer sized its pool.
-
-    In the app the trainer shares the cores with the Streamlit server and, when a teacher runs
-    it on a laptop, with the browser redrawing the charts. Two OpenMP threads then keep waiting
-    for each other: on 2 busy cores, MNIST 784-128-10 trained in the app at 125 samples/s with
-    two threads and at 4,700 with one (device.threads_for picks two for models over 50k weights).
-    """
-
-    def on_train_begin(self, trainer: Trainer) -> None:
-        torch.set_num_threads(1)
-
-
 def start(runner: Runner | ProcessRunner, cfg: RunConfig, splits: Splits, paused: bool = False) -> None:
-    if isinstance(runner, ProcessRunner):  # its child already trains with one thread
-        runner.start(cfg, splits, paused=paused)
-    else:
-        runner.start(cfg, splits, paused=paused, extra_callbacks=lambda: [OneIntraOpThread()])
+    runner.start(cfg, splits, paused=paused)
 
 
 def data_key(cfg: RunConfig) -> tuple:
