@@ -1,4 +1,4 @@
-"""Trainer observers: history, early stopping and divergence detection.
+"""Trainer observers: history, early stopping, and divergence and stall detection.
 
 Epochs off the validation schedule (``RunConfig.val_every``) have no ``val_*`` logs: History
 records NaN for them, DivergenceGuard checks the train loss alone, EarlyStopping waits.
