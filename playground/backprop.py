@@ -74,7 +74,7 @@ class HandBackprop:
             if isinstance(m, nn.Linear):
                 if m.weight.grad is None:  # first step; later steps write into the same buffers
                     m.weight.grad, m.bias.grad = torch.empty_like(m.weight), torch.empty_like(m.bias)
-                torch.mm(g.t(), acts[i], out=m.weight.grad)  # (out, in)
+                _weight_grad(g, acts[i], m.weight.grad)
                 torch.sum(g, 0, out=m.bias.grad)
                 if i > 0:  # the input needs no gradient
                     g = torch.mm(g, m.weight)
@@ -106,3 +106,13 @@ class HandBackprop:
         one = torch.ones((), dtype=z.dtype, device=z.device)
         g = aten.nll_loss_backward.default(one, log_p, y, w, _MEAN, _NO_IGNORE, total_weight)
         return loss, aten._log_softmax_backward_data.default(g, log_p, 1, z.dtype)
+
+
+def _weight_grad(g: torch.Tensor, a: torch.Tensor, out: torch.Tensor) -> None:
+    """out (O, I) = g.T @ a for g (B, O), a (B, I), with the short side of the product first: on
+    the reference CPU a product with 2 rows and 100 columns over 1,800 rows takes ~50 us, and its
+    transpose ~250 us (autograd always builds the (I, O) one: 3 x 100 at ~65 us vs ~300 us)."""
+    if a.shape[1] < g.shape[1]:
+        out.copy_(torch.mm(a.t(), g).t())
+    else:
+        torch.mm(g.t(), a, out=out)
