@@ -13,7 +13,9 @@ the validation passes, the diagnostics, history publishing and the boundary grid
 timed. Its config keeps the case's run length (``epochs``, 200 by default) and the auto validation
 frequency (``val_every == 0``) that length gives, and the first ``epochs/rep`` epochs of that run are
 timed: epoch 1 and every k-th are validated, as in the app. It runs in this thread, not the Runner's,
-so both loops see the same process state.
+so both loops see the same process state. The trainer computes these plain MLPs' gradients with
+``HandBackprop`` (playground/backprop.py); a third loop, the same Trainer with ``backprop = None``,
+shows what autograd alone would give ("trainer via autograd").
 
 Repetitions are interleaved (plain, trainer, trainer, plain, ...) and medians reported, by wall
 clock and by process CPU time (less sensitive to other processes on a shared machine). Prints
@@ -121,7 +123,7 @@ def plain_loop(cfg: RunConfig, splits: Splits, epochs: int) -> Clock:
     return clock
 
 
-def trainer_loop(cfg: RunConfig, splits: Splits, epochs: int) -> tuple[Clock, float, float, int, int]:
+def trainer_loop(cfg: RunConfig, splits: Splits, epochs: int, hand: bool = True) -> tuple[Clock, float, float, int, int]:
     """The first ``epochs`` epochs of a ``cfg.epochs``-epoch run of the Trainer, with the Runner's
     callbacks (as in ``Runner._main``) and its streaming observer.
 
@@ -131,6 +133,8 @@ def trainer_loop(cfg: RunConfig, splits: Splits, epochs: int) -> tuple[Clock, fl
     runner = Runner(publish_every=0.1)  # never started: only its snapshot slot and settings are used
     stream = _Stream(runner, splits, time.monotonic())
     trainer = Trainer(cfg, splits, [*standard_callbacks(cfg), *diagnostic_callbacks(cfg), stream])
+    if not hand:
+        trainer.backprop = None  # the autograd step
     stream.begin(trainer)
     with Clock() as clock:
         for _ in range(epochs):
@@ -195,14 +199,16 @@ def run_case(case: Case, reps: int, quick: bool) -> dict:
     splits = prepare(case.cfg)
     n = len(splits.y_train)
     n_params = sum(p.numel() for p in build_mlp(splits.n_features, case.cfg.layers, splits.n_classes).parameters())
-    torch.set_num_threads(threads_for(n_params))  # what the trainer sets; identical for both loops
+    torch.set_num_threads(threads_for(n_params))  # what the trainer sets; the same for all three loops
     plain_loop(case.cfg, splits, max(1, epochs // 4))  # warm-up: allocator, fused kernels, optimizer state
     trainer_loop(case.cfg, splits, max(1, epochs // 4))
-    plain, trainer, train, val = [], [], [], []
+    plain, trainer, train, val, autograd = [], [], [], [], []
     for rep in range(reps):
-        for which in ("plain", "trainer") if rep % 2 == 0 else ("trainer", "plain"):  # interleaved
-            if which == "plain":
+        for which in ("plain", "trainer", "autograd") if rep % 2 == 0 else ("autograd", "trainer", "plain"):
+            if which == "plain":  # interleaved, so drifts of a shared machine hit all three alike
                 plain.append(plain_loop(case.cfg, splits, epochs))
+            elif which == "autograd":
+                autograd.append(trainer_loop(case.cfg, splits, epochs, hand=False)[0])
             else:
                 clock, train_seconds, val_seconds, validated, val_every = trainer_loop(case.cfg, splits, epochs)
                 trainer.append(clock), train.append(train_seconds), val.append(val_seconds)
@@ -215,6 +221,7 @@ def run_case(case: Case, reps: int, quick: bool) -> dict:
         "ratio": p_wall / t_wall,
         "ratio_cpu": med(c.cpu for c in plain) / med(c.cpu for c in trainer),
         "ratio_train": p_wall / med(train),  # trainer's training passes alone vs the plain loop
+        "ratio_autograd": p_wall / med(c.wall for c in autograd),  # the trainer with autograd's step
         # per-epoch breakdown (ms): the rest = logs, History, DivergenceGuard, diagnostics' snapshots,
         # and _Stream's counters every 25 ms plus history arrays and the boundary grid every 0.1 s
         "plain_ms": 1000 * p_wall / epochs,
@@ -232,14 +239,14 @@ def run_case(case: Case, reps: int, quick: bool) -> dict:
 def table(results: list[dict]) -> str:
     rows = [
         "| config | threads | epochs/rep | plain samples/s | trainer samples/s (with observers) | ratio (wall) | "
-        "ratio (CPU time) | ratio, training passes only | sklearn MLPClassifier samples/s |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "ratio (CPU time) | ratio, training passes only | trainer via autograd, ratio | sklearn MLPClassifier samples/s |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         sk = f"{r['sklearn_sps']:,.0f}" if "sklearn_sps" in r else "-"
         rows.append(
             f"| {r['case']} | {r['threads']} | {r['epochs']} | {r['plain_sps']:,.0f} | {r['trainer_sps']:,.0f} | "
-            f"**{r['ratio']:.2f}x** | {r['ratio_cpu']:.2f}x | {r['ratio_train']:.2f}x | {sk} |"
+            f"**{r['ratio']:.2f}x** | {r['ratio_cpu']:.2f}x | {r['ratio_train']:.2f}x | {r['ratio_autograd']:.2f}x | {sk} |"
         )
     return "\n".join(rows)
 
