@@ -17,9 +17,9 @@ so both loops see the same process state. The trainer computes these plain MLPs'
 ``HandBackprop`` (playground/backprop.py); a third loop, the same Trainer with ``backprop = None``,
 shows what autograd alone would give ("trainer via autograd").
 
-Repetitions are interleaved (plain, trainer, autograd, autograd, trainer, plain, ...) and medians reported, by wall
-clock and by process CPU time (less sensitive to other processes on a shared machine). Prints
-markdown tables.
+Repetitions are interleaved (plain, trainer, autograd, autograd, trainer, plain, ...) and medians
+reported, by wall clock and by process CPU time (less sensitive to other processes on a shared
+machine). Prints markdown tables.
 """
 from __future__ import annotations
 
