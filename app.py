@@ -1,6 +1,7 @@
 """Entry point: page config, one-time warm-up, and navigation over pages/."""
 import streamlit as st
 
+from playground.ui.navigation import mark_app_navigation
 from playground.ui.warmup import warm_up
 
 st.set_page_config(page_title="Neural Network Playground", page_icon=":material/hub:", layout="wide")
@@ -13,4 +14,5 @@ navigation = st.navigation(
         st.Page("pages/landscape.py", title="Loss landscape", icon=":material/landscape:"),
     ]
 )
+mark_app_navigation()  # pages opened before this in a session hand over to it (playground/ui/navigation.py)
 navigation.run()

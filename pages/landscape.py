@@ -10,7 +10,10 @@ from playground.figures.landscape import slice_figure, surface_figure, trajector
 from playground.landscape import DEFAULT_ROWS, MAX_RESOLUTION, check_grid, random_directions_job, trajectory_plane_job
 from playground.ui.charts import chart
 from playground.ui.diagnostics import job_panel, run_heartbeat, submit_button
+from playground.ui.navigation import require_app_navigation
 from playground.ui.session import get_runner
+
+require_app_navigation()  # before anything renders: a cold deep link reruns through app.py
 
 SLICE_POINTS = 51  # the 1-D slice is cheap: always this fine
 

@@ -1,12 +1,16 @@
 """Playground: pick data, build a network, train it live and watch the decision boundary form.
 
 Settings on the left (Data / Network / Training), the run on the right. Widget values live in
-session state and the URL; training runs in this session's Runner thread, never in this script.
+session state and the URL; training runs in this session's runner (a child process by default),
+never in this script.
 """
 import streamlit as st
 
 from playground.ui import controls, data_view, diagnostics, layers, live, run_controls, session, state, url
+from playground.ui.navigation import require_app_navigation
 from playground.ui.setup import load_data, resolve
+
+require_app_navigation()  # before anything renders: a cold deep link reruns through app.py
 
 runner = session.get_runner()
 url.load_once()

@@ -5,6 +5,9 @@ from playground.figures.race import contour_figure, loss_figure, step_figure, su
 from playground.optim import OPTIMIZERS
 from playground.race import PRESETS
 from playground.ui import race_controls as ui
+from playground.ui.navigation import require_app_navigation
+
+require_app_navigation()  # before anything renders: a cold deep link reruns through app.py
 
 PLOTLY = {"displaylogo": False}  # Plotly toolbar options
 

@@ -3,6 +3,7 @@
 Fixtures (mark the tests with ``pytest.mark.e2e``):
 
     app_server  (module)   base URL, e.g. "http://127.0.0.1:41234", of a fresh server on a free port
+    cold_app_server (module) the same, with no page opened yet
     browser     (module)   Playwright Chromium launched from /usr/bin/chromium (never `playwright install`)
     page        (function) a new page with a fixed VIEWPORT, closed after the test
     app_page    (function) open(path) -> page: goes to <base>/<path> and waits until the app is idle
@@ -78,6 +79,16 @@ def browser():
 @pytest.fixture(scope="module")
 def app_server(browser):
     """Start streamlit on a free port, wait for health, warm it up, yield the base URL, stop it."""
+    yield from _serve(browser, warm=True)
+
+
+@pytest.fixture(scope="module")
+def cold_app_server(browser):
+    """Like app_server, but no page has been opened yet when the test gets the URL."""
+    yield from _serve(browser, warm=False)
+
+
+def _serve(browser, warm: bool):
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     OUTPUT.mkdir(parents=True, exist_ok=True)
@@ -93,13 +104,11 @@ def app_server(browser):
             if server.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"streamlit did not become healthy at {base}:\n{log_path.read_text()[-3000:]}")
             time.sleep(0.1)
-        # Until some session has run app.py, streamlit serves a deep link such as /race straight from
-        # pages/ (the old auto-discovered multipage mode: no st.navigation, no page config). Loading
-        # the entry page once registers st.navigation for every later session.
-        warm = browser.new_page()
-        warm.goto(base + "/")
-        wait_for_app(warm)  # the entry script ran to the end, st.navigation included
-        warm.close()
+        if warm:  # the first page load pays the server's imports; keep that out of the tests' timeouts
+            first = browser.new_page()
+            first.goto(base + "/")
+            wait_for_app(first)
+            first.close()
         yield base
     finally:
         server.terminate()
