@@ -67,7 +67,7 @@ CASES = [
     Case("spiral 2-100-3 relu, batch 32, adam", _spiral(32), epochs=40, quick_epochs=15),
     Case("spiral 2-100-3 relu, full batch, adam", _spiral(0, epochs=1000), epochs=600, quick_epochs=200),
     Case("mnist-5k 784-512-10 relu, batch 128, rmsprop", RunConfig(dataset="mnist", layers=parse_layers("512:relu"),
-         optimizer="rmsprop", lr=0.001, batch_size=128), epochs=8, quick_epochs=4),  # fmt: skip
+         optimizer="rmsprop", lr=0.001, batch_size=128), epochs=16, quick_epochs=4),  # fmt: skip
 ]
 
 

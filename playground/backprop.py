@@ -53,6 +53,8 @@ class HandBackprop:
         self.layers = list(model)
         self.loss, self.class_weight, self.l1 = loss, class_weight, l1
         self.weights = [m.weight for m in self.layers if isinstance(m, nn.Linear)]
+        w = self.weights[0]
+        self._one = torch.ones((), dtype=w.dtype, device=w.device)  # d loss / d loss, for nll_loss_backward
 
     @staticmethod
     def supports(model: nn.Module) -> bool:
@@ -103,8 +105,7 @@ class HandBackprop:
         # cross_entropy = log_softmax then nll_loss; backward through both, as autograd does
         log_p = torch.log_softmax(z, 1)
         loss, total_weight = aten.nll_loss_forward.default(log_p, y, w, _MEAN, _NO_IGNORE)
-        one = torch.ones((), dtype=z.dtype, device=z.device)
-        g = aten.nll_loss_backward.default(one, log_p, y, w, _MEAN, _NO_IGNORE, total_weight)
+        g = aten.nll_loss_backward.default(self._one, log_p, y, w, _MEAN, _NO_IGNORE, total_weight)
         return loss, aten._log_softmax_backward_data.default(g, log_p, 1, z.dtype)
 
 
