@@ -67,9 +67,10 @@ class HandBackprop:
         """Forward and backward on a batch (x (B, d), labels y (B,)): sets ``p.grad`` of every
         parameter (overwriting it, so no ``zero_grad`` is needed) and returns (data loss, logits (B, out))."""
         acts = [x]  # acts[i] is the input of layers[i]; the last is the logits
-        for m in self.layers:
-            acts.append(torch.addmm(m.bias, acts[-1], m.weight.t()) if isinstance(m, nn.Linear) else m(acts[-1]))
-        logits = acts[-1]
+        for m in self.layers:  # Linear as F.linear runs it; forward() skips Module.__call__'s hook handling
+            x = torch.addmm(m.bias, x, m.weight.t()) if isinstance(m, nn.Linear) else m.forward(x)
+            acts.append(x)
+        logits = x
         loss, g = self._loss_and_grad(logits, y)  # g: dloss/dlogits, (B, out)
         for i in range(len(self.layers) - 1, -1, -1):
             m = self.layers[i]
