@@ -8,9 +8,12 @@ model. Pure numpy/sklearn: the trainer thread does the torch part.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.decomposition import PCA
+
+if TYPE_CHECKING:
+    from sklearn.decomposition import PCA
 
 MAX_POINTS = 1500  # points drawn over the boundary (the plot stays light)
 
@@ -21,7 +24,7 @@ class Plane:
     ys: np.ndarray  # (R,) grid y coordinates
     grid: np.ndarray  # (R*R, 2) float32 plane coordinates, row-major over (y, x)
     features: np.ndarray  # (R*R, d) float32 model inputs, row-major over (y, x)
-    pca: PCA | None  # None when the data is already 2-D
+    pca: "PCA | None"  # None when the data is already 2-D
     axis_titles: tuple[str, str]
     note: str  # what the plane is, for a caption ("" for 2-D sets)
 
@@ -38,7 +41,7 @@ def resolution_for(n_features: int) -> int:
 def make_plane(X_train: np.ndarray, resolution: int | None = None, margin: float = 0.15) -> Plane:
     d = X_train.shape[1]
     res = resolution or resolution_for(d)
-    pca = None if d == 2 else PCA(n_components=2, random_state=0).fit(X_train)
+    pca = None if d == 2 else _pca(X_train)
     P = X_train if pca is None else pca.transform(X_train)
     lo, hi = P.min(axis=0), P.max(axis=0)
     pad = (hi - lo) * margin + 1e-6
@@ -56,6 +59,12 @@ def make_plane(X_train: np.ndarray, resolution: int | None = None, margin: float
         f"(PCA on the training set, {explained:.0f}% of the variance); points are projected onto it."
     )
     return Plane(xs, ys, grid, features.astype(np.float32), pca, ("PC 1", "PC 2"), note)
+
+
+def _pca(X_train: np.ndarray) -> "PCA":
+    from sklearn.decomposition import PCA  # here, not at the top: a 2-D run's process never loads sklearn
+
+    return PCA(n_components=2, random_state=0).fit(X_train)
 
 
 def sample_points(X: np.ndarray, y: np.ndarray, plane: Plane, limit: int = MAX_POINTS, seed: int = 0):

@@ -31,7 +31,6 @@ from playground.device import resolve_device, threads_for
 from playground.model import build_mlp
 from playground.optim import make_optimizer, set_lr
 
-
 # Auto val_every: a cost model of one epoch, in microseconds, measured on the reference 2-core CPU
 # (benchmarks/bench_trainer.py). Only the ratio matters, and it depends on sizes alone (no timings),
 # so the same config always validates the same epochs.

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas loads when a CSV is read, not with the registry
+    import pandas as pd
 
 
 class DatasetUnavailable(RuntimeError):
@@ -47,6 +50,8 @@ def read_csv_or_openml(filename: str, openml_id: int, title: str, shape_hint: st
 
 
 def _read_headerless_csv(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
     frame = pd.read_csv(path, header=None, sep=None, engine="python")
     first = frame.iloc[0, :-1]
     if pd.to_numeric(first, errors="coerce").isna().any():  # a header row after all
@@ -56,6 +61,8 @@ def _read_headerless_csv(path: Path) -> pd.DataFrame:
 
 def to_xy(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Features as float32 and labels encoded 0..K-1 in sorted order; returns the label names too."""
+    import pandas as pd
+
     X = frame.iloc[:, :-1].apply(pd.to_numeric, errors="coerce").to_numpy(np.float32)
     labels = frame.iloc[:, -1].astype(str).str.strip()
     numeric = pd.to_numeric(labels, errors="coerce")

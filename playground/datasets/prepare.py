@@ -1,55 +1,10 @@
 """Load a dataset for a config, then split (stratified) and scale it, fitted on train only."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
-from sklearn.impute import SimpleImputer
-from sklearn.model_selection import train_test_split
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import FunctionTransformer, MinMaxScaler, StandardScaler
 
 from playground.datasets.registry import DATASETS
-
-
-@dataclass(frozen=True)
-class Dataset:
-    name: str
-    X: np.ndarray  # (n, d) float32; NaN marks a missing value
-    y: np.ndarray  # (n,) int64 in 0..C-1
-    feature_names: list[str]
-    class_names: list[str]
-    kind: str  # "2d" | "tabular" | "image"
-
-    @property
-    def n_classes(self) -> int:
-        return len(self.class_names)
-
-    @property
-    def class_counts(self) -> np.ndarray:
-        return np.bincount(self.y, minlength=self.n_classes)
-
-
-@dataclass(frozen=True)
-class Splits:
-    """Model-ready arrays. X_*: (n, d) float32 scaled; y_*: (n,) int64."""
-
-    X_train: np.ndarray
-    y_train: np.ndarray
-    X_val: np.ndarray
-    y_val: np.ndarray
-    X_test: np.ndarray
-    y_test: np.ndarray
-    dataset: Dataset
-    notes: tuple[str, ...] = field(default=())
-
-    @property
-    def n_features(self) -> int:
-        return self.X_train.shape[1]
-
-    @property
-    def n_classes(self) -> int:
-        return self.dataset.n_classes
+from playground.datasets.splits import Dataset, Splits
 
 
 def load_dataset(cfg) -> Dataset:
@@ -63,6 +18,13 @@ def load_dataset(cfg) -> Dataset:
 
 def split_and_scale(ds: Dataset, cfg) -> Splits:
     """Stratified train/val/test split seeded by cfg.seed; imputer and scaler fitted on train."""
+    # sklearn is imported here, not at the top: the package stays importable without it (the
+    # training process receives prepared Splits and never loads sklearn for a 2-D set)
+    from sklearn.impute import SimpleImputer
+    from sklearn.model_selection import train_test_split
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, MinMaxScaler, StandardScaler
+
     idx = np.arange(len(ds.y))
     rest, test = train_test_split(idx, test_size=cfg.test_split, random_state=cfg.seed, stratify=ds.y)
     val_fraction = cfg.val_split / (1 - cfg.test_split)

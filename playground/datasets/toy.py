@@ -5,7 +5,6 @@ All return ``X (n, 2) float32`` and ``y (n,) int64`` with classes 0..C-1.
 from __future__ import annotations
 
 import numpy as np
-from sklearn.datasets import make_blobs, make_circles
 
 
 def spiral(n_per_class: int, classes: int, noise: float, rng: np.random.Generator):
@@ -23,6 +22,8 @@ def spiral(n_per_class: int, classes: int, noise: float, rng: np.random.Generato
 
 def circles(n_per_class: int, classes: int, noise: float, rng: np.random.Generator):
     """A disc inside a ring (radii 0.5 and 1); noise is the std of the radial jitter, halved."""
+    from sklearn.datasets import make_circles  # sklearn loads when a set needs it, not with the registry
+
     X, y = make_circles(2 * n_per_class, noise=noise / 2, factor=0.5, random_state=_seed(rng))
     return X.astype(np.float32), (1 - y).astype(np.int64)  # sklearn's 0 is the outer ring; ours is the inner disc
 
@@ -38,6 +39,8 @@ def xor(n_per_class: int, classes: int, noise: float, rng: np.random.Generator):
 
 def blobs(n_per_class: int, classes: int, noise: float, rng: np.random.Generator):
     """C Gaussian blobs with centres on a circle of radius 1; noise is the blob std (at least 0.05)."""
+    from sklearn.datasets import make_blobs
+
     angles = 2 * np.pi * np.arange(classes) / classes
     centers = np.column_stack([np.cos(angles), np.sin(angles)])
     X, y = make_blobs(

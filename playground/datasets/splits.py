@@ -1,0 +1,50 @@
+"""The prepared data's containers: a loaded Dataset and its model-ready Splits.
+
+numpy only, so a process that trains on prepared splits (the app's runner child) can unpickle
+them without importing sklearn or pandas.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    X: np.ndarray  # (n, d) float32; NaN marks a missing value
+    y: np.ndarray  # (n,) int64 in 0..C-1
+    feature_names: list[str]
+    class_names: list[str]
+    kind: str  # "2d" | "tabular" | "image"
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_names)
+
+    @property
+    def class_counts(self) -> np.ndarray:
+        return np.bincount(self.y, minlength=self.n_classes)
+
+
+@dataclass(frozen=True)
+class Splits:
+    """Model-ready arrays. X_*: (n, d) float32 scaled; y_*: (n,) int64."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    dataset: Dataset
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def n_features(self) -> int:
+        return self.X_train.shape[1]
+
+    @property
+    def n_classes(self) -> int:
+        return self.dataset.n_classes

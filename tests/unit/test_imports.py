@@ -1,0 +1,33 @@
+"""The app's training process stays lean: it receives prepared splits, so for a 2-D set it never
+loads sklearn, pandas or scipy (~150 MB and ~1 s per session's child process)."""
+import subprocess
+import sys
+from pathlib import Path
+
+import playground.datasets as datasets
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CHILD = """
+import sys
+import numpy as np
+import playground.process_runner, playground.runner, playground.landscape, playground.lr_finder
+from playground.boundary import make_plane
+from playground.datasets import Splits, DATASETS
+from playground.config import RunConfig
+RunConfig(dataset="wine")  # validation reads the DATASETS registry
+make_plane(np.arange(10, dtype=np.float32).reshape(5, 2) ** 2)  # a 2-D plane needs no PCA
+print(sorted(m for m in ("sklearn", "pandas", "scipy", "mlxtend", "plotly", "streamlit") if m in sys.modules))
+"""
+
+
+def test_the_training_side_imports_no_data_libraries():
+    out = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_the_package_still_names_its_functions_after_a_submodule_import():
+    from playground.datasets.prepare import prepare
+
+    assert datasets.prepare is prepare and callable(datasets.prepare)
+    assert "spiral" in datasets.DATASETS
