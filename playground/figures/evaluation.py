@@ -62,7 +62,7 @@ def recall_figure(recall: np.ndarray, class_names: list[str], balanced_accuracy:
     layout = base_layout(
         title,
         height=max(height, 120 + 26 * len(names)),
-        margin=dict(l=8, r=16, t=64, b=40),
+        margin=dict(l=8, r=28, t=64, b=40),  # r: room for half of the "100%" tick label, else plotly hides it
         xaxis=dict(range=[0, 1.0], tickvals=[0, 0.25, 0.5, 0.75, 1.0], tickformat=".0%"),
         yaxis=dict(autorange="reversed", type="category", showgrid=False),  # "3" is a label, not a number
         shapes=shapes,
