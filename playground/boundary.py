@@ -3,17 +3,14 @@
 2-D sets use their own input plane. Higher-dimensional sets use the plane of the first two
 principal components of the (scaled) training features: grid points in that plane are mapped
 back with ``inverse_transform`` (points on the affine PCA plane in feature space) and fed to the
-model. Pure numpy/sklearn: the trainer thread does the torch part.
+model. sklearn fits the PCA; the Plane keeps only its centre and axes as numpy arrays, so it
+pickles into a training process that has no sklearn. The trainer thread does the torch part.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
-
-if TYPE_CHECKING:
-    from sklearn.decomposition import PCA
 
 MAX_POINTS = 1500  # points drawn over the boundary (the plot stays light)
 
@@ -24,13 +21,14 @@ class Plane:
     ys: np.ndarray  # (R,) grid y coordinates
     grid: np.ndarray  # (R*R, 2) float32 plane coordinates, row-major over (y, x)
     features: np.ndarray  # (R*R, d) float32 model inputs, row-major over (y, x)
-    pca: "PCA | None"  # None when the data is already 2-D
+    mean: np.ndarray | None  # (d,) the PCA's centre (sklearn's mean_); None when the data is already 2-D
+    components: np.ndarray | None  # (2, d) its axes (components_); features = mean + grid @ components
     axis_titles: tuple[str, str]
     note: str  # what the plane is, for a caption ("" for 2-D sets)
 
     def project(self, X: np.ndarray) -> np.ndarray:
-        """(n, d) -> (n, 2) plane coordinates."""
-        return X if self.pca is None else self.pca.transform(X)
+        """(n, d) -> (n, 2) plane coordinates (PCA.transform without whitening)."""
+        return X if self.components is None else (X - self.mean) @ self.components.T
 
 
 def resolution_for(n_features: int) -> int:
@@ -42,6 +40,7 @@ def make_plane(X_train: np.ndarray, resolution: int | None = None, margin: float
     d = X_train.shape[1]
     res = resolution or resolution_for(d)
     pca = None if d == 2 else _pca(X_train)
+    mean, components = (None, None) if pca is None else (pca.mean_, pca.components_)
     P = X_train if pca is None else pca.transform(X_train)
     lo, hi = P.min(axis=0), P.max(axis=0)
     pad = (hi - lo) * margin + 1e-6
@@ -52,16 +51,16 @@ def make_plane(X_train: np.ndarray, resolution: int | None = None, margin: float
     features = grid if pca is None else pca.inverse_transform(grid)
     grid = grid.astype(np.float32)
     if pca is None:
-        return Plane(xs, ys, grid, features.astype(np.float32), None, ("x1", "x2"), "")
+        return Plane(xs, ys, grid, features.astype(np.float32), None, None, ("x1", "x2"), "")
     explained = pca.explained_variance_ratio_.sum() * 100
     note = (
         f"{d} features: the boundary is drawn in the plane of the first two principal components "
         f"(PCA on the training set, {explained:.0f}% of the variance); points are projected onto it."
     )
-    return Plane(xs, ys, grid, features.astype(np.float32), pca, ("PC 1", "PC 2"), note)
+    return Plane(xs, ys, grid, features.astype(np.float32), mean, components, ("PC 1", "PC 2"), note)
 
 
-def _pca(X_train: np.ndarray) -> "PCA":
+def _pca(X_train: np.ndarray):
     from sklearn.decomposition import PCA  # here, not at the top: a 2-D run's process never loads sklearn
 
     return PCA(n_components=2, random_state=0).fit(X_train)

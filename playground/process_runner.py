@@ -33,6 +33,7 @@ from typing import Any, Callable, Iterable
 
 import torch.multiprocessing as mp
 
+from playground.boundary import make_plane
 from playground.config import RunConfig
 from playground.datasets import Splits
 from playground.runner import Runner, Snapshot
@@ -192,15 +193,19 @@ class ProcessRunner:
         # The full dataset stays here: the child needs the scaled splits and the class names only.
         ds = splits.dataset
         light = replace(splits, dataset=replace(ds, X=ds.X[:0], y=ds.y[:0]))
+        # A PCA plane is fitted here, where sklearn is loaded anyway, and goes over as numpy arrays:
+        # the child then never imports sklearn (~140 MB per session). A 2-D plane costs nothing.
+        plane = make_plane(splits.X_train) if splits.n_features != 2 else None
+        kwargs = dict(paused=paused, extra_callbacks=extra_callbacks, plane=plane)
         if self._ready.is_set():
-            self._call("start", cfg, light, paused=paused, extra_callbacks=extra_callbacks)
+            self._call("start", cfg, light, **kwargs)
             return
         # A child still importing torch: queue the start and return at once. Its first message
         # after "ready" is this call's reply, so no stale snapshot can overwrite "starting".
         with self._lock:
             self._snap = Snapshot(status="starting", config=cfg, epochs=cfg.epochs, version=self._snap.version + 1,
                                   message="starting the training process (importing torch)")  # fmt: skip
-        self._call("start", cfg, light, paused=paused, extra_callbacks=extra_callbacks, wait=False)
+        self._call("start", cfg, light, **kwargs, wait=False)
 
     def pause(self) -> None:
         self._call("pause")

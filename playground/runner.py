@@ -19,7 +19,7 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 import torch
 
-from playground.boundary import make_plane, sample_points
+from playground.boundary import Plane, make_plane, sample_points
 from playground.callbacks import History, standard_callbacks
 from playground.config import RunConfig
 from playground.datasets import Splits
@@ -97,8 +97,10 @@ class Runner:
         self._beat = time.monotonic()
 
     def start(self, cfg: RunConfig, splits: Splits, paused: bool = False,
-              extra_callbacks: Callable[[], Iterable[Callback]] | None = None) -> None:  # fmt: skip
-        """Stop any current run, then train ``cfg`` on ``splits`` in a new thread."""
+              extra_callbacks: Callable[[], Iterable[Callback]] | None = None,
+              plane: Plane | None = None) -> None:  # fmt: skip
+        """Stop any current run, then train ``cfg`` on ``splits`` in a new thread. ``plane``: the
+        decision-boundary plane of ``splits.X_train`` if the caller has it (else made here)."""
         self.stop()
         self._paused, self._steps, self._pending_lr = paused, 0, None
         self.heartbeat()
@@ -108,7 +110,7 @@ class Runner:
         with self._jobs_lock:
             self._taker = True  # the training thread polls jobs between epochs
         self._thread = threading.Thread(
-            target=self._main, args=(cfg, splits, extras), name="playground-trainer", daemon=True
+            target=self._main, args=(cfg, splits, extras, plane), name="playground-trainer", daemon=True
         )
         self._thread.start()
 
@@ -212,10 +214,10 @@ class Runner:
             if self._snap.active or "status" not in changes:
                 self._snap = replace(self._snap, version=self._snap.version + 1, **changes)
 
-    def _main(self, cfg: RunConfig, splits: Splits, extras: list[Callback]) -> None:
+    def _main(self, cfg: RunConfig, splits: Splits, extras: list[Callback], plane: Plane | None) -> None:
         started = time.monotonic()
-        stream = _Stream(self, splits, started)
         try:
+            stream = _Stream(self, splits, started, plane)
             fixed = [IntraOpThreads(self.threads)] if self.threads else []
             trainer = Trainer(cfg, splits, [*standard_callbacks(cfg), *diagnostic_callbacks(cfg), *extras, *fixed, stream])
             self._trainer = trainer
@@ -287,9 +289,9 @@ class _Stream(Callback):
     """Publishes counters at most every COUNTER_INTERVAL s, and history, boundary grid and extras at
     most every ``publish_every`` s; the last epoch before a pause and the end of the run in full."""
 
-    def __init__(self, runner: Runner, splits: Splits, started: float):
+    def __init__(self, runner: Runner, splits: Splits, started: float, plane: Plane | None = None):
         self.runner, self.splits, self.started = runner, splits, started
-        self.plane = make_plane(splits.X_train)
+        self.plane = plane or make_plane(splits.X_train)
         self.points = {
             "train": sample_points(splits.X_train, splits.y_train, self.plane),
             "test": sample_points(splits.X_test, splits.y_test, self.plane),
@@ -360,10 +362,10 @@ class _Stream(Callback):
 
     def _boundary(self, trainer: Trainer) -> dict:
         plane = self.plane
-        if plane.pca is None:
+        if plane.components is None:
             proba = trainer.predict_proba(plane.features)  # (R*R, C)
         else:  # PCA plane: x = mean + grid @ components, folded into the first layer
-            proba = trainer.predict_proba_affine(plane.grid, plane.pca.mean_, plane.pca.components_)
+            proba = trainer.predict_proba_affine(plane.grid, plane.mean, plane.components)
         return {
             "xs": plane.xs,
             "ys": plane.ys,

@@ -1,5 +1,6 @@
 """The app's training process stays lean: it receives prepared splits, so for a 2-D set it never
 loads sklearn, pandas or scipy (~150 MB and ~1 s per session's child process)."""
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -31,3 +32,18 @@ def test_the_package_still_names_its_functions_after_a_submodule_import():
 
     assert datasets.prepare is prepare and callable(datasets.prepare)
     assert "spiral" in datasets.DATASETS
+
+
+def test_a_pca_plane_crosses_into_a_process_without_sklearn(tmp_path):
+    # ProcessRunner fits the plane in the server and sends it: the child must not need sklearn for it
+    from playground.boundary import make_plane
+    from playground.config import RunConfig
+    from playground.datasets import prepare
+
+    splits = prepare(RunConfig(dataset="wine"))
+    path = tmp_path / "plane.pkl"
+    path.write_bytes(pickle.dumps(make_plane(splits.X_train)))
+    code = (f"import pickle, sys, numpy as np; plane = pickle.loads(open({str(path)!r}, 'rb').read()); "
+            "print(plane.project(np.zeros((3, 13), np.float32)).shape, 'sklearn' in sys.modules)")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "(3, 2) False", out.stdout + out.stderr

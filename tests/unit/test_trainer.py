@@ -327,13 +327,24 @@ def test_boundary_grid_probabilities_equal_a_direct_forward(dataset):
     np.testing.assert_array_equal(proba, trainer.predict_proba(plane.features))  # dropout off: deterministic
 
 
+def test_pca_plane_projects_and_maps_back_as_sklearns_pca():
+    from sklearn.decomposition import PCA
+
+    X = prepare(RunConfig(dataset="wine")).X_train
+    plane = make_plane(X)
+    pca = PCA(n_components=2, random_state=0).fit(X)
+    np.testing.assert_allclose(plane.project(X), pca.transform(X), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(plane.features, pca.inverse_transform(plane.grid), rtol=1e-5, atol=1e-5)
+    assert make_plane(prepare(RunConfig()).X_train).components is None  # 2-D: the input plane itself
+
+
 @pytest.mark.parametrize("layers", ["32:relu:0.5:bn,16:tanh", ""])
 def test_folded_pca_plane_probabilities_equal_a_forward_on_the_mapped_points(layers):
     # The runner folds the PCA plane into the first Linear; it must match the full 13-D forward.
     trainer = trainer_for(dataset="wine", layers=parse_layers(layers), epochs=3)
     trainer.fit()
     plane = make_plane(trainer.splits.X_train)
-    folded = trainer.predict_proba_affine(plane.grid, plane.pca.mean_, plane.pca.components_)
+    folded = trainer.predict_proba_affine(plane.grid, plane.mean, plane.components)
     np.testing.assert_allclose(folded, trainer.predict_proba(plane.features), rtol=1e-4, atol=1e-5)
     assert trainer.model.training
 
