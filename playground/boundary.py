@@ -61,7 +61,7 @@ def make_plane(X_train: np.ndarray, resolution: int | None = None, margin: float
 
 
 def _pca(X_train: np.ndarray):
-    from sklearn.decomposition import PCA  # here, not at the top: a 2-D run's process never loads sklearn
+    from sklearn.decomposition import PCA  # here, not at the top: the training process gets fitted planes
 
     return PCA(n_components=2, random_state=0).fit(X_train)
 

@@ -19,7 +19,7 @@ def load_dataset(cfg) -> Dataset:
 def split_and_scale(ds: Dataset, cfg) -> Splits:
     """Stratified train/val/test split seeded by cfg.seed; imputer and scaler fitted on train."""
     # sklearn is imported here, not at the top: the package stays importable without it (the
-    # training process receives prepared Splits and never loads sklearn for a 2-D set)
+    # app's training process receives prepared Splits and never loads sklearn)
     from sklearn.impute import SimpleImputer
     from sklearn.model_selection import train_test_split
     from sklearn.pipeline import make_pipeline
