@@ -1,5 +1,5 @@
-"""The app's training process stays lean: it receives prepared splits, so for a 2-D set it never
-loads sklearn, pandas or scipy (~150 MB and ~1 s per session's child process)."""
+"""The app's training process stays lean: it receives prepared splits and a fitted boundary plane,
+so it never loads sklearn, pandas or scipy (~140 MB and ~1 s per session's child process)."""
 import pickle
 import subprocess
 import sys
