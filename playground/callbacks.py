@@ -11,6 +11,7 @@ import math
 import numpy as np
 import torch
 
+from playground.status import Status
 from playground.trainer import Callback, Trainer
 
 SCALAR_KEYS = (
@@ -56,7 +57,7 @@ class DivergenceGuard(Callback):
 
     def on_epoch_end(self, trainer: Trainer, logs: dict) -> None:
         if not (math.isfinite(logs["loss"]) and math.isfinite(logs.get("val_loss", 0.0))):
-            trainer.stop("diverged", f"loss diverged at epoch {logs['epoch']}; try a smaller learning rate")
+            trainer.stop(Status.DIVERGED, f"loss diverged at epoch {logs['epoch']}; try a smaller learning rate")
 
 
 class StallGuard(Callback):
@@ -94,7 +95,7 @@ class StallGuard(Callback):
             return
         self.strikes = self.strikes + 1 if self.constant_output(trainer) else 0
         if self.strikes >= self.needed:
-            trainer.stop("stalled", f"training stalled at epoch {logs['epoch']}: the network gives the same output "
+            trainer.stop(Status.STALLED, f"training stalled at epoch {logs['epoch']}: the network gives the same output "
                          "for every training example (a layer's units are all dead, or all weights are equal), "
                          "so its weights can no longer learn; try a smaller learning rate, leaky_relu or another "
                          "init")  # fmt: skip
@@ -131,7 +132,7 @@ class EarlyStopping(Callback):
             if self.restore_best and self.best_state is not None:
                 trainer.model.load_state_dict(self.best_state)
                 message += f"; restored the best weights (epoch {self.best_epoch}, val_loss {self.best:.4f})"
-            trainer.stop("early_stopped", message)
+            trainer.stop(Status.EARLY_STOPPED, message)
 
 
 def standard_callbacks(cfg) -> list[Callback]:

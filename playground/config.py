@@ -121,6 +121,15 @@ class RunConfig:
     def param_cap(self) -> int:
         return MAX_PARAMS
 
+    def n_outputs(self, n_classes: int) -> int:
+        """Output units: one sigmoid logit for a binary task with the BCE head, else one logit per class."""
+        return 1 if (n_classes == 2 and self.binary_loss == "bce") else n_classes
+
+    def optimizer_kwargs(self) -> dict[str, float]:
+        """``make_optimizer``'s keyword arguments besides the lr: weight decay and every knob."""
+        return {"weight_decay": self.weight_decay, "momentum": self.momentum, "beta1": self.beta1,
+                "beta2": self.beta2, "rho": self.rho}  # fmt: skip
+
 
 # ---------------------------------------------------------------- validation
 
@@ -212,8 +221,7 @@ def check_against_data(cfg: RunConfig, n_features: int, n_classes: int, n_train:
     A batch larger than the training set is clamped, not refused; everything else raises.
     """
     notes = []
-    n_out = 1 if (n_classes == 2 and cfg.binary_loss == "bce") else n_classes
-    params = count_params(n_features, cfg.layers, n_out)
+    params = count_params(n_features, cfg.layers, cfg.n_outputs(n_classes))
     _check(params <= MAX_PARAMS, f"parameter count == {params:,}, must be <= {MAX_PARAMS:,}; use fewer or narrower layers")
     weights = custom_class_weights(cfg)
     _check(

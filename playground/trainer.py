@@ -30,6 +30,7 @@ from playground.datasets import Splits
 from playground.device import resolve_device, threads_for
 from playground.model import build_mlp
 from playground.optim import make_optimizer, set_lr
+from playground.status import Status
 
 # Auto val_every: a cost model of one epoch, in microseconds, measured on the reference 2-core CPU
 # (benchmarks/bench_trainer.py). Only the ratio matters, and it depends on sizes alone (no timings),
@@ -84,13 +85,10 @@ class Trainer:
         self.n_classes = splits.n_classes
         self.binary_bce = self.n_classes == 2 and cfg.binary_loss == "bce"  # one sigmoid logit
         torch.manual_seed(cfg.seed)  # init and dropout masks
-        self.model = build_mlp(splits.n_features, cfg.layers, 1 if self.binary_bce else self.n_classes, cfg.init)
+        self.model = build_mlp(splits.n_features, cfg.layers, cfg.n_outputs(self.n_classes), cfg.init)
         self.model.to(self.device)
         self.n_params = sum(p.numel() for p in self.model.parameters())
-        self.optimizer = make_optimizer(
-            cfg.optimizer, self.model.parameters(), cfg.lr, cfg.weight_decay, fused=True,
-            momentum=cfg.momentum, beta1=cfg.beta1, beta2=cfg.beta2, rho=cfg.rho,
-        )  # fmt: skip
+        self.optimizer = make_optimizer(cfg.optimizer, self.model.parameters(), cfg.lr, fused=True, **cfg.optimizer_kwargs())
         self.lr = cfg.lr
         self.generator = torch.Generator(device=self.device).manual_seed(cfg.seed)  # batch order
         self.data = {name: self._tensors(name) for name in ("train", "val", "test")}
@@ -114,7 +112,7 @@ class Trainer:
         self.epoch = 0  # epochs completed
         self.train_seconds = 0.0  # wall time inside training epochs only
         self.stop_training = False
-        self.status = "ready"  # ready | running | finished | early_stopped | diverged | stalled | stopped
+        self.status = Status.IDLE  # RUNNING once stepped; an ended status once stopped
         self.message = ""
         self.started = False
         self._logit_buf: torch.Tensor | None = None  # (n_train, out) running logits of the epoch
@@ -214,7 +212,7 @@ class Trainer:
         self.lr = lr
         set_lr(self.optimizer, lr)
 
-    def stop(self, status: str = "stopped", message: str = "") -> None:
+    def stop(self, status: Status = Status.STOPPED, message: str = "") -> None:
         self.stop_training = True
         self.status, self.message = status, message
 
@@ -304,13 +302,13 @@ class Trainer:
         for cb in self.callbacks:
             cb.on_epoch_end(self, logs)
         if self.epoch >= self.cfg.epochs and not self.stop_training:
-            self.stop("finished", f"finished {self.epoch} epoch{'s' if self.epoch != 1 else ''}")
+            self.stop(Status.FINISHED, f"finished {self.epoch} epoch{'s' if self.epoch != 1 else ''}")
         return logs
 
     def _begin(self) -> None:
         self.started = True
         torch.set_num_threads(threads_for(self.n_params))  # process-wide; sized to the model
-        self.status = "running"
+        self.status = Status.RUNNING
         for cb in self.callbacks:
             cb.on_train_begin(self)
 
