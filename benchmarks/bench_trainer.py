@@ -46,7 +46,7 @@ from playground.device import resolve_device, threads_for  # noqa: E402
 from playground.diagnostics import diagnostic_callbacks  # noqa: E402
 from playground.model import build_mlp  # noqa: E402
 from playground.optim import make_optimizer  # noqa: E402
-from playground.runner import Runner, _Stream  # noqa: E402
+from playground.runner import Runner, _Run, _Stream  # noqa: E402
 from playground.trainer import Trainer  # noqa: E402
 
 
@@ -125,13 +125,13 @@ def plain_loop(cfg: RunConfig, splits: Splits, epochs: int) -> Clock:
 
 def trainer_loop(cfg: RunConfig, splits: Splits, epochs: int, hand: bool = True) -> tuple[Clock, float, float, int, int]:
     """The first ``epochs`` epochs of a ``cfg.epochs``-epoch run of the Trainer, with the Runner's
-    callbacks (as in ``Runner._main``) and its streaming observer.
+    callbacks (as the Runner's worker builds them) and its streaming observer.
 
     Returns (clock over the epochs incl. validation, callbacks and publishing; trainer.train_seconds,
     i.e. training passes only; median seconds of one validation pass; epochs validated; val_every)."""
     assert epochs < cfg.epochs  # a window of a longer run: the last epoch (always validated) is not in it
     runner = Runner(publish_every=0.1)  # never started: only its snapshot slot and settings are used
-    stream = _Stream(runner, splits, time.monotonic())
+    stream = _Stream(runner, _Run(paused=False), splits, time.monotonic())
     trainer = Trainer(cfg, splits, [*standard_callbacks(cfg), *diagnostic_callbacks(cfg), stream])
     if not hand:
         trainer.backprop = None  # the autograd step
@@ -168,7 +168,7 @@ def boundary_refresh(cfg: RunConfig, splits: Splits, reps: int) -> dict:
     """Median ms of the grid evaluation and of the figure build (None if the builder does not exist yet)."""
     trainer = Trainer(cfg.replace(epochs=1), splits, standard_callbacks(cfg))
     trainer.train_epoch()
-    stream = _Stream(Runner(), splits, time.monotonic())
+    stream = _Stream(Runner(), _Run(paused=False), splits, time.monotonic())
     grid_ms = _median_ms(lambda: stream._boundary(trainer), reps)
     boundary = stream._boundary(trainer)
     try:
@@ -178,7 +178,7 @@ def boundary_refresh(cfg: RunConfig, splits: Splits, reps: int) -> dict:
     else:
         names = splits.dataset.class_names
         figure_ms = _median_ms(lambda: boundary_figure(boundary, names), reps)
-    return {"resolution": f"{len(boundary['xs'])}x{len(boundary['ys'])}", "grid_ms": grid_ms, "figure_ms": figure_ms}
+    return {"resolution": f"{len(boundary.xs)}x{len(boundary.ys)}", "grid_ms": grid_ms, "figure_ms": figure_ms}
 
 
 def _median_ms(fn, reps: int) -> float:

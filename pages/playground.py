@@ -6,6 +6,7 @@ never in this script.
 """
 import streamlit as st
 
+from playground.status import Status
 from playground.ui import controls, data_view, diagnostics, layers, live, run_controls, session, state, url
 from playground.ui.navigation import require_app_navigation
 from playground.ui.setup import load_data, resolve
@@ -54,7 +55,7 @@ with main.container(key="run_panel"):
         st.error(f"Fix this to start: {problem}", icon=":material/block:")
     if data_error and data_error not in setup.problems:  # e.g. a CSV to place; a bad split is a problem already
         st.error(data_error, icon=":material/database_off:")
-    if runner.snapshot().status == "idle":  # a run reports its own notes
+    if runner.snapshot().status is Status.IDLE:  # a run reports its own notes
         for note in setup.notes:
             st.caption(note)
     run_controls.sync_lr(runner, state.values()["lr"])

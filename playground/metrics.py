@@ -6,9 +6,21 @@ than sklearn's (5%); tests check it against ``sklearn.metrics.confusion_matrix``
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import torch
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """A model's scores on one split (Trainer.evaluate); the test split's are published once per run."""
+
+    loss: float  # mean (class-weighted) loss
+    accuracy: float
+    balanced_accuracy: float  # mean recall over the classes present
+    recall: np.ndarray  # (C,) per class; NaN for a class with no rows
+    confusion: np.ndarray  # (C, C) int64 counts, row = true class
 
 
 def confusion(y_true: torch.Tensor, y_pred: torch.Tensor, n_classes: int) -> np.ndarray:

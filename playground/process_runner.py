@@ -33,10 +33,13 @@ from typing import Any, Callable, Iterable
 
 import torch.multiprocessing as mp
 
-from playground.boundary import make_plane
+from playground.boundary import Plane, make_plane
 from playground.config import RunConfig
 from playground.datasets import Splits
-from playground.runner import Runner, Snapshot
+from playground.jobs import Job
+from playground.runner import Runner
+from playground.snapshot import Snapshot
+from playground.status import Status
 from playground.trainer import Callback
 
 SEND_INTERVAL = 0.25  # s between snapshot sends (each pickles ~0.2 MB); the page polls every 0.5 s
@@ -46,8 +49,8 @@ BEAT_EVERY = 1.0  # s between heartbeats forwarded to the child
 
 
 class ProcessRunner:
-    """Same methods as ``Runner`` (snapshot, heartbeat, start, pause, resume, step, set_lr, submit,
-    stop, reset, close, alive); training and jobs run in a spawned child process."""
+    """A ``TrainingRunner`` (playground/runner_protocol.py) whose training and jobs run in a spawned
+    child process, in an ordinary ``Runner`` there."""
 
     def __init__(self, heartbeat_timeout: float | None = None, publish_every: float = 0.1, threads: int | None = 1):
         self.heartbeat_timeout = heartbeat_timeout  # enforced in the child, by its Runner
@@ -97,6 +100,11 @@ class ProcessRunner:
     def child_alive(self) -> bool:
         return self._proc is not None and self._proc.is_alive()
 
+    @property
+    def pid(self) -> int | None:
+        """The training process's id while it runs (for memory figures and crash tests)."""
+        return self._proc.pid if self.child_alive else None
+
     def _receive(self, conn) -> None:
         """Receiver thread: store snapshots, hand replies to the waiting caller; ends at EOF."""
         try:
@@ -123,7 +131,7 @@ class ProcessRunner:
             self._proc.join(1.0)
             code = self._proc.exitcode
             with self._lock:
-                self._snap = replace(self._snap, status="error", version=self._snap.version + 1,
+                self._snap = replace(self._snap, status=Status.FAILED, version=self._snap.version + 1,
                                      message=f"the training process ended unexpectedly (exit code {code})")  # fmt: skip
 
     def _store(self, snap: Snapshot) -> None:
@@ -177,14 +185,15 @@ class ProcessRunner:
             pass
 
     def start(self, cfg: RunConfig, splits: Splits, paused: bool = False,
-              extra_callbacks: Callable[[], Iterable[Callback]] | None = None) -> None:  # fmt: skip
+              extra_callbacks: Callable[[], Iterable[Callback]] | None = None,
+              plane: Plane | None = None) -> None:  # fmt: skip
         """As ``Runner.start``; ``extra_callbacks`` must pickle (a module-level function)."""
         if not self.child_alive:  # the first run, or the child was closed or crashed
             try:
                 self._spawn()
             except (OSError, RuntimeError) as err:  # e.g. a host that forbids new processes
                 with self._lock:
-                    self._snap = Snapshot(status="error", config=cfg, epochs=cfg.epochs,
+                    self._snap = Snapshot(status=Status.FAILED, config=cfg, epochs=cfg.epochs,
                                           version=self._snap.version + 1,
                                           message=f"could not start the training process ({type(err).__name__}: "
                                                   f"{err}); set PLAYGROUND_RUNNER=thread to train inside the server")  # fmt: skip
@@ -195,7 +204,8 @@ class ProcessRunner:
         light = replace(splits, dataset=replace(ds, X=ds.X[:0], y=ds.y[:0]))
         # A PCA plane is fitted here, where sklearn is loaded anyway, and goes over as numpy arrays:
         # the child then never imports sklearn (~140 MB per session). A 2-D plane costs nothing.
-        plane = make_plane(splits.X_train) if splits.n_features != 2 else None
+        if plane is None and splits.n_features != 2:
+            plane = make_plane(splits.X_train)
         kwargs = dict(paused=paused, extra_callbacks=extra_callbacks, plane=plane)
         if self._ready.is_set():
             self._call("start", cfg, light, **kwargs)
@@ -203,7 +213,7 @@ class ProcessRunner:
         # A child still importing torch: queue the start and return at once. Its first message
         # after "ready" is this call's reply, so no stale snapshot can overwrite "starting".
         with self._lock:
-            self._snap = Snapshot(status="starting", config=cfg, epochs=cfg.epochs, version=self._snap.version + 1,
+            self._snap = Snapshot(status=Status.STARTING, config=cfg, epochs=cfg.epochs, version=self._snap.version + 1,
                                   message="starting the training process (importing torch)")  # fmt: skip
         self._call("start", cfg, light, **kwargs, wait=False)
 
@@ -219,15 +229,15 @@ class ProcessRunner:
     def set_lr(self, lr: float) -> None:
         self._call("set_lr", lr)
 
-    def submit(self, name: str, job: Callable) -> bool:
+    def submit(self, name: str, job: Job) -> bool:
         """As ``Runner.submit``; ``job`` must pickle (e.g. ``functools.partial`` of a module-level generator)."""
         return bool(self._call("submit", name, job))
 
     def stop(self, timeout: float = 10.0) -> None:
         self._call("stop", timeout)
 
-    def reset(self) -> None:
-        self._call("reset")
+    def reset(self, timeout: float = 10.0) -> None:
+        self._call("reset", timeout)
 
     def close(self, timeout: float = 10.0) -> None:
         """Stop the run and end the child process (the session's release hook). ``start`` spawns a new one."""

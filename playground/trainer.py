@@ -199,12 +199,12 @@ class Trainer:
         return self.proba(self._eval_forward(self.model[1:], hidden)).cpu().numpy()
 
     @torch.inference_mode()
-    def evaluate(self, split: str) -> dict:
+    def evaluate(self, split: str) -> metrics.Metrics:
         """Loss, accuracy, balanced accuracy, recall per class and confusion (numpy (C, C)) on a split."""
         X, y = self.data[split]
         logits = self._eval_forward(self.model, X)
         cm = metrics.confusion(y, self.predict(logits), self.n_classes)
-        return {"loss": float(self.loss(logits, y)), **metrics.scores(cm), "confusion": cm}
+        return metrics.Metrics(loss=float(self.loss(logits, y)), **metrics.scores(cm), confusion=cm)
 
     # ------------------------------------------------------------ training
     def set_lr(self, lr: float) -> None:
@@ -293,11 +293,11 @@ class Trainer:
         if validate or scheduled:
             val = self.evaluate("val")
             logs["val_scheduled"] = scheduled
-            logs["val_loss"] = val["loss"]
-            logs["val_accuracy"] = val["accuracy"]
-            logs["val_balanced_accuracy"] = val["balanced_accuracy"]
-            logs["val_recall"] = val["recall"]  # (C,) array
-            logs["val_confusion"] = val["confusion"]  # (C, C) array
+            logs["val_loss"] = val.loss
+            logs["val_accuracy"] = val.accuracy
+            logs["val_balanced_accuracy"] = val.balanced_accuracy
+            logs["val_recall"] = val.recall  # (C,) array
+            logs["val_confusion"] = val.confusion  # (C, C) array
             self.last_validated = self.epoch
         for cb in self.callbacks:
             cb.on_epoch_end(self, logs)
@@ -312,17 +312,17 @@ class Trainer:
         for cb in self.callbacks:
             cb.on_train_begin(self)
 
-    def finish(self) -> dict:
-        """Evaluate on test once and notify callbacks. Returns test logs (test_* keys)."""
+    def finish(self) -> metrics.Metrics:
+        """Evaluate on test once and notify callbacks (logs: ``test_*`` keys and ``epochs_run``)."""
         test = self.evaluate("test")
-        logs = {f"test_{k}": v for k, v in test.items()}
+        logs = {f"test_{k}": v for k, v in vars(test).items()}
         logs["epochs_run"] = self.epoch
         for cb in self.callbacks:
             cb.on_train_end(self, logs)
-        return logs
+        return test
 
-    def fit(self) -> dict:
-        """Train until the configured epochs or a callback stops it; returns the test logs."""
+    def fit(self) -> metrics.Metrics:
+        """Train until the configured epochs or a callback stops it; returns the test split's metrics."""
         while not self.stop_training:
             self.train_epoch()
         return self.finish()

@@ -13,6 +13,7 @@ import argparse
 import json
 import math
 import sys
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import numpy as np
@@ -22,6 +23,9 @@ from playground.cli.flags import add_config_flags, config_from_args
 from playground.config import FIELDS, RunConfig, format_value, to_query
 from playground.datasets import DatasetUnavailable, prepare
 from playground.trainer import Callback, Trainer
+
+if TYPE_CHECKING:
+    from playground.metrics import Metrics
 
 
 def add_parser(subparsers) -> None:
@@ -59,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def summarize(trainer: Trainer, test: dict) -> dict:
+def summarize(trainer: Trainer, test: Metrics) -> dict:
     """The run as plain data. train_/val_/test_ metrics are evaluated once, in eval mode, on the
     final weights (the restored best ones when early stopping restored them), whatever val_every is."""
     train, val = trainer.evaluate("train"), trainer.evaluate("val")
@@ -69,19 +73,19 @@ def summarize(trainer: Trainer, test: dict) -> dict:
     return {
         "config": config_dict(cfg),
         "query": urlencode(to_query(cfg)),
-        "status": trainer.status,
+        "status": str(trainer.status),
         "message": trainer.message,
         "notes": [*trainer.notes, *trainer.splits.notes],
-        "epochs_run": test["epochs_run"],
-        "train_loss": train["loss"],
-        "val_loss": val["loss"],
-        "test_loss": test["test_loss"],
-        "train_accuracy": train["accuracy"],
-        "val_accuracy": val["accuracy"],
-        "test_accuracy": test["test_accuracy"],
-        "balanced_accuracy": test["test_balanced_accuracy"],
-        "test_recall": test["test_recall"],
-        "confusion_matrix": test["test_confusion"],
+        "epochs_run": trainer.epoch,
+        "train_loss": train.loss,
+        "val_loss": val.loss,
+        "test_loss": test.loss,
+        "train_accuracy": train.accuracy,
+        "val_accuracy": val.accuracy,
+        "test_accuracy": test.accuracy,
+        "balanced_accuracy": test.balanced_accuracy,
+        "test_recall": test.recall,
+        "confusion_matrix": test.confusion,
         "class_names": trainer.splits.dataset.class_names,
         "seconds": seconds,
         "samples_per_second": trainer.epoch * n_train / seconds if seconds > 0 else float("nan"),

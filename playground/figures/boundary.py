@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 from PIL import Image
 
 from playground.figures.data import base_layout, class_colour, class_colours_rgb, lean_figure
+from playground.snapshot import BoundaryGrid, PlanePoints
 
 SHADE = 0.45  # how far the shading goes from white towards the class colour; points stay readable on top
 
@@ -130,9 +131,9 @@ def _cached_points_png(key: bytes, shapes: tuple, x_range: tuple, y_range: tuple
     return _points_png(P_train, y_train, P_test, y_test, x_range, y_range, shape, n_classes)
 
 
-def points_layer(points: dict, x_range: list[float], y_range: list[float], n_classes: int) -> dict:
+def points_layer(points: PlanePoints, x_range: list[float], y_range: list[float], n_classes: int) -> dict:
     """An image trace covering the plot's ranges with every train and test point drawn in."""
-    (P_train, y_train), (P_test, y_test) = points["train"], points["test"]
+    (P_train, y_train), (P_test, y_test) = points.train, points.test
     aspect = (x_range[1] - x_range[0]) / (y_range[1] - y_range[0])
     H = POINTS_PX
     W = int(np.clip(round(H * aspect), H // 3, 3 * H))
@@ -156,17 +157,17 @@ def _legend(class_names: list[str]) -> list[dict]:
     return entries
 
 
-def boundary_figure(boundary: dict, class_names: list[str], height: int = 460) -> go.Figure:
-    """boundary: ``xs (R,), ys (R,), proba (R, R, C), points {train, test: ((P, 2), (P,))}, axis_titles``."""
-    xs, ys = boundary["xs"], boundary["ys"]
+def boundary_figure(boundary: BoundaryGrid, class_names: list[str], height: int = 460) -> go.Figure:
+    """Class colours over the grid (``proba`` (R, R, C)) with the train and test points on top."""
+    xs, ys = boundary.xs, boundary.ys
     x_range = [float(xs[0] - (xs[1] - xs[0]) / 2), float(xs[-1] + (xs[1] - xs[0]) / 2)]
     y_range = [float(ys[0] - (ys[1] - ys[0]) / 2), float(ys[-1] + (ys[1] - ys[0]) / 2)]
     traces = [
-        _shading(xs, ys, boundary["proba"]),
-        points_layer(boundary["points"], x_range, y_range, len(class_names)),
+        _shading(xs, ys, boundary.proba),
+        points_layer(boundary.points, x_range, y_range, len(class_names)),
         *_legend(class_names),
     ]
-    ax, ay = boundary.get("axis_titles", ("x1", "x2"))
+    ax, ay = boundary.axis_titles
     yaxis = dict(title=dict(text=ay), range=y_range, autorange=False, showgrid=False)
     if 1 / 3 <= (y_range[1] - y_range[0]) / (x_range[1] - x_range[0]) <= 3:  # equal units unless it makes a sliver
         yaxis.update(scaleanchor="x", scaleratio=1, constrain="domain", constraintoward="top")  # no gap under the legend

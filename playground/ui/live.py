@@ -14,7 +14,9 @@ import streamlit as st
 from playground.figures.boundary import boundary_figure
 from playground.figures.evaluation import confusion_figure, recall_figure
 from playground.figures.training import accuracy_figure, loss_figure, progress_text
-from playground.runner import Runner, Snapshot
+from playground.runner_protocol import TrainingRunner
+from playground.snapshot import Snapshot
+from playground.status import Status
 from playground.ui import session
 from playground.ui.charts import chart
 from playground.ui.diagnostics import render_gradient_flow
@@ -22,14 +24,16 @@ from playground.ui.diagnostics import render_gradient_flow
 POLL_SECONDS = 0.5  # while training: charts refresh twice a second
 PAUSED_POLL_SECONDS = 2.0  # while paused nothing changes; this only keeps the heartbeat (timeout 30 s) alive
 FAST_UNTIL = "_poll_fast_until"  # session_state: monotonic time; a click (e.g. Step) wants its result promptly
-LABELS = {"starting": "Starting", "running": "Running", "paused": "Paused", "finished": "Finished",
-          "early_stopped": "Stopped early", "diverged": "Diverged", "stalled": "Stalled", "stopped": "Stopped",
-          "error": "Error"}  # fmt: skip
+LABELS = {Status.IDLE: "Idle", Status.STARTING: "Starting", Status.RUNNING: "Running", Status.PAUSED: "Paused",
+          Status.FINISHED: "Finished", Status.EARLY_STOPPED: "Stopped early", Status.DIVERGED: "Diverged",
+          Status.STALLED: "Stalled", Status.STOPPED: "Stopped", Status.FAILED: "Failed"}  # fmt: skip
+ENDED_NOTICE = {Status.DIVERGED: st.warning, Status.STALLED: st.warning, Status.EARLY_STOPPED: st.info,
+                Status.STOPPED: st.info, Status.FINISHED: st.success}  # fmt: skip
 
 
 def poll_every(snap: Snapshot) -> float | None:
     """Seconds between fragment reruns for this snapshot; None (no polling) once the run has ended."""
-    if snap.status == "paused" and time.monotonic() > st.session_state.get(FAST_UNTIL, 0.0):
+    if snap.status is Status.PAUSED and time.monotonic() > st.session_state.get(FAST_UNTIL, 0.0):
         return PAUSED_POLL_SECONDS
     return POLL_SECONDS if snap.active else None
 
@@ -38,17 +42,17 @@ def poll_fast_for(seconds: float) -> None:
     st.session_state[FAST_UNTIL] = time.monotonic() + seconds
 
 
-def live_view(runner: Runner, idle_view: Callable[[], None]) -> None:
+def live_view(runner: TrainingRunner, idle_view: Callable[[], None]) -> None:
     snap = runner.snapshot()
     every = poll_every(snap)
     st.fragment(run_every=every)(_draw)(runner, (snap.status, every), idle_view)
 
 
-def _draw(runner: Runner, drawn_for: tuple[str, float | None], idle_view: Callable[[], None]) -> None:
+def _draw(runner: TrainingRunner, drawn_for: tuple[str, float | None], idle_view: Callable[[], None]) -> None:
     """``drawn_for``: (status, polling interval) the last full run drew the buttons and timer for."""
     runner.heartbeat()
     snap = runner.snapshot()
-    if snap.status == "idle":
+    if snap.status is Status.IDLE:
         idle_view()
         return
     status_line(snap)
@@ -66,18 +70,16 @@ def _draw(runner: Runner, drawn_for: tuple[str, float | None], idle_view: Callab
 
 def status_line(snap: Snapshot) -> None:
     """Progress bar with epoch, elapsed time and throughput; then the run's message and notes."""
-    label = LABELS.get(snap.status, snap.status)
+    label = LABELS[snap.status]
     text = progress_text(snap.epoch, snap.epochs, snap.wall_seconds, snap.samples_per_second)
     st.progress(min(snap.epoch / max(snap.epochs, 1), 1.0), text=f"**{label}** · {text}")
-    if snap.status == "error":
+    if snap.status is Status.FAILED:
         st.error(f"Training failed: {snap.message}", icon=":material/error:")
         with st.expander("Details"):
             st.code(snap.notes[-1] if snap.notes else snap.message)
         return
-    show = {"diverged": st.warning, "stalled": st.warning, "early_stopped": st.info, "stopped": st.info,
-            "finished": st.success}  # fmt: skip
-    if snap.message and snap.status in show:
-        show[snap.status](snap.message)
+    if snap.message and snap.status in ENDED_NOTICE:
+        ENDED_NOTICE[snap.status](snap.message)
     for note in snap.notes:
         st.caption(note)
 
@@ -88,30 +90,30 @@ def training_charts(snap: Snapshot, names: list[str]) -> None:
     with left:
         if snap.boundary is not None:
             chart(boundary_figure(snap.boundary, names), key="boundary_chart")
-            if snap.boundary.get("note"):
-                st.caption(snap.boundary["note"])
+            if snap.boundary.note:
+                st.caption(snap.boundary.note)
     with right:
         chart(loss_figure(snap.history, snap.lr_changes, height=250), key="loss_chart")
         chart(accuracy_figure(snap.history, height=230), key="accuracy_chart")
-    if snap.val:
+    if snap.val is not None:
         left, right = st.columns(2)
         with left:
-            chart(confusion_figure(snap.val["confusion"], names, title="Validation confusion"), key="val_confusion_chart")
+            chart(confusion_figure(snap.val.confusion, names, title="Validation confusion"), key="val_confusion_chart")
         with right:
-            chart(recall_figure(snap.val["recall"], names, snap.val["balanced_accuracy"], title="Validation recall per class"),
+            chart(recall_figure(snap.val.recall, names, snap.val.balanced_accuracy, title="Validation recall per class"),
                   key="val_recall_chart")  # fmt: skip
 
 
 def test_results(snap: Snapshot, names: list[str]) -> None:
     """Shown once the run has ended: the held-out test set, evaluated a single time."""
-    if not snap.test:
+    if snap.test is None:
         return
     t = snap.test
     st.subheader("Test set", divider="gray", help="Held out from training and validation; evaluated once, at the end.")
     left, right = st.columns([2, 3])
     with left:
-        st.metric("Test accuracy", f"{t['test_accuracy']:.1%}")
-        st.metric("Test balanced accuracy", f"{t['test_balanced_accuracy']:.1%}", help="Mean recall over the classes.")
-        st.metric("Test loss", f"{t['test_loss']:.4f}")
+        st.metric("Test accuracy", f"{t.accuracy:.1%}")
+        st.metric("Test balanced accuracy", f"{t.balanced_accuracy:.1%}", help="Mean recall over the classes.")
+        st.metric("Test loss", f"{t.loss:.4f}")
     with right:
-        chart(confusion_figure(t["test_confusion"], names, title="Test confusion"), key="test_confusion_chart")
+        chart(confusion_figure(t.confusion, names, title="Test confusion"), key="test_confusion_chart")

@@ -4,7 +4,8 @@ from __future__ import annotations
 import streamlit as st
 
 from playground.config import FIELDS, RunConfig
-from playground.runner import Runner
+from playground.runner_protocol import TrainingRunner
+from playground.status import Status
 from playground.ui.live import poll_fast_for
 from playground.ui.session import data_key, start
 from playground.ui.setup import DATA_FIELDS, Setup
@@ -13,17 +14,17 @@ NETWORK_FIELDS = ("layers", "init", "binary_loss")
 LR_REQUEST = "_lr_request"  # session_state: (the run's config object, the lr last sent to it)
 
 
-def buttons(runner: Runner, setup: Setup) -> None:
+def buttons(runner: TrainingRunner, setup: Setup) -> None:
     """One row of buttons, each enabled only when it means something; a click acts, then reruns the app."""
     status = runner.snapshot().status
-    active = status in ("starting", "running", "paused")
+    idle = status is Status.IDLE
     rows = (
-        ("start", "Start", ":material/play_arrow:", setup.startable and not active),
-        ("pause", "Pause", ":material/pause:", status in ("starting", "running")),
-        ("resume", "Resume", ":material/resume:", status == "paused"),
-        ("step", "Step", ":material/skip_next:", status == "paused" or (status == "idle" and setup.startable)),
-        ("stop", "Stop", ":material/stop:", active),
-        ("reset", "Reset", ":material/restart_alt:", status != "idle"),
+        ("start", "Start", ":material/play_arrow:", setup.startable and not status.active),
+        ("pause", "Pause", ":material/pause:", status in (Status.STARTING, Status.RUNNING)),
+        ("resume", "Resume", ":material/resume:", status is Status.PAUSED),
+        ("step", "Step", ":material/skip_next:", status is Status.PAUSED or (idle and setup.startable)),
+        ("stop", "Stop", ":material/stop:", status.active),
+        ("reset", "Reset", ":material/restart_alt:", not idle),
     )
     with st.container(horizontal=True, gap="small"):  # wraps instead of truncating labels on narrow screens
         clicked = [
@@ -39,7 +40,7 @@ def buttons(runner: Runner, setup: Setup) -> None:
         st.rerun()
 
 
-def act(runner: Runner, key: str, setup: Setup, status: str) -> None:
+def act(runner: TrainingRunner, key: str, setup: Setup, status: Status) -> None:
     if key == "start":
         start(runner, setup.cfg, setup.splits)
     elif key == "pause":
@@ -47,7 +48,7 @@ def act(runner: Runner, key: str, setup: Setup, status: str) -> None:
     elif key == "resume":
         runner.resume()
     elif key == "step":
-        if status == "idle":
+        if status is Status.IDLE:
             start(runner, setup.cfg, setup.splits, paused=True)
         runner.step(1)
     elif key == "stop":
@@ -56,7 +57,7 @@ def act(runner: Runner, key: str, setup: Setup, status: str) -> None:
         runner.reset()
 
 
-def sync_lr(runner: Runner, lr: float) -> None:
+def sync_lr(runner: TrainingRunner, lr: float) -> None:
     """Send a changed learning rate to the live run (applied at its next epoch, marked on the loss curve)."""
     snap = runner.snapshot()
     if not snap.active or snap.config is None:
@@ -79,10 +80,10 @@ def changed(run_cfg: RunConfig, cfg: RunConfig) -> tuple[list[str], list[str]]:
     return data + network, training
 
 
-def change_notice(runner: Runner, cfg: RunConfig | None) -> None:
+def change_notice(runner: TrainingRunner, cfg: RunConfig | None) -> None:
     """Never restart silently: say what the current run does not use yet."""
     snap = runner.snapshot()
-    if snap.status == "idle" or snap.config is None or cfg is None:
+    if snap.status is Status.IDLE or snap.config is None or cfg is None:
         return
     structural, training = changed(snap.config, cfg)
     if structural:

@@ -18,6 +18,7 @@ from playground.config import RunConfig
 from playground.datasets import DATASETS, DatasetUnavailable, Splits, prepare
 from playground.process_runner import ProcessRunner
 from playground.runner import Runner
+from playground.runner_protocol import TrainingRunner
 
 HEARTBEAT_TIMEOUT = 30.0  # seconds without a page poll before the run stops itself
 BACKEND_ENV = "PLAYGROUND_RUNNER"  # process | thread
@@ -26,7 +27,7 @@ FAILED = "_data_failures"  # session_state: dataset name -> DatasetUnavailable m
 
 
 @st.cache_resource(scope="session", on_release=lambda runner: runner.close(), show_spinner=False)
-def get_runner() -> Runner | ProcessRunner:
+def get_runner() -> TrainingRunner:
     backend = os.environ.get(BACKEND_ENV, "process")
     if backend == "thread":
         return Runner(heartbeat_timeout=HEARTBEAT_TIMEOUT, threads=1)  # one torch thread: see IntraOpThreads
@@ -35,7 +36,7 @@ def get_runner() -> Runner | ProcessRunner:
     return ProcessRunner(heartbeat_timeout=HEARTBEAT_TIMEOUT, threads=1)
 
 
-def start(runner: Runner | ProcessRunner, cfg: RunConfig, splits: Splits, paused: bool = False) -> None:
+def start(runner: TrainingRunner, cfg: RunConfig, splits: Splits, paused: bool = False) -> None:
     runner.start(cfg, splits, paused=paused)
 
 

@@ -3,6 +3,7 @@ import base64
 import io
 import json
 import time
+from dataclasses import replace
 
 import numpy as np
 import plotly.graph_objects as go
@@ -13,6 +14,7 @@ from PIL import Image
 from sklearn.metrics import confusion_matrix
 
 from playground import metrics
+from playground.snapshot import BoundaryGrid, PlanePoints
 from playground.figures.boundary import boundary_figure, shade_rgb
 from playground.figures.data import class_balance_figure, image_grid, scatter_preview
 from playground.figures.evaluation import confusion_figure, normalise_rows, recall_figure
@@ -26,7 +28,7 @@ def _history(epochs: int) -> dict:
     return {"epoch": e, "loss": 1 / e, "val_loss": 1.1 / e, "accuracy": 1 - 1 / (e + 1), "val_accuracy": 1 - 1.2 / (e + 2)}
 
 
-def _boundary(resolution: int = 100, n_classes: int = 3, seed: int = 0) -> dict:
+def _boundary(resolution: int = 100, n_classes: int = 3, seed: int = 0) -> BoundaryGrid:
     """A smooth plane like the runner's: class c wins around angle 2πc/C."""
     rng = np.random.default_rng(seed)
     xs = ys = np.linspace(-1.5, 1.5, resolution)
@@ -36,8 +38,7 @@ def _boundary(resolution: int = 100, n_classes: int = 3, seed: int = 0) -> dict:
     proba = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
     train = (rng.normal(size=(300, 2)).astype(np.float32), rng.integers(0, n_classes, 300))
     test = (rng.normal(size=(100, 2)).astype(np.float32), rng.integers(0, n_classes, 100))
-    return {"xs": xs, "ys": ys, "proba": proba.astype(np.float32), "points": {"train": train, "test": test},
-            "note": "", "axis_titles": ("x1", "x2")}  # fmt: skip
+    return BoundaryGrid(xs, ys, proba.astype(np.float32), PlanePoints(train, test))
 
 
 # ---------------------------------------------------------------- lean (unvalidated) builds
@@ -123,8 +124,8 @@ def test_boundary_traces_shading_points_and_legend():
     assert all(t.x == (None,) for t in fig.data[2:]) and fig.data[5].marker.symbol == "circle-open"
     image = _decode_png(fig.data[0].source)
     assert image.shape == (50, 50, 3)
-    np.testing.assert_array_equal(image, shade_rgb(b["proba"]))  # row 0 = ys[0], drawn at y0 (bottom)
-    assert fig.data[0].x0 == pytest.approx(b["xs"][0]) and fig.data[0].y0 == pytest.approx(b["ys"][0])
+    np.testing.assert_array_equal(image, shade_rgb(b.proba))  # row 0 = ys[0], drawn at y0 (bottom)
+    assert fig.data[0].x0 == pytest.approx(b.xs[0]) and fig.data[0].y0 == pytest.approx(b.ys[0])
     assert fig.layout.yaxis.scaleanchor == "x"  # equal units on both axes
 
 
@@ -137,14 +138,13 @@ def _pixel(layer, x: float, y: float) -> np.ndarray:
 
 
 def test_points_are_drawn_into_a_transparent_layer_over_the_plot():
-    b = _boundary(resolution=50)
-    P, y = b["points"]["train"]
     lone = np.array([[1.2, -0.9]], dtype=np.float32)  # one train point of class 2, one test point elsewhere
-    b["points"] = {"train": (lone, np.array([2])), "test": (np.array([[-1.0, 1.0]], dtype=np.float32), np.array([0]))}
+    points = PlanePoints(train=(lone, np.array([2])), test=(np.array([[-1.0, 1.0]], dtype=np.float32), np.array([0])))
+    b = replace(_boundary(resolution=50), points=points)
     layer = boundary_figure(b, NAMES3).data[1]
     rgba = _decode_png(layer.source)
     assert rgba.shape[2] == 4 and rgba.shape[0] == 520
-    x_range = (b["xs"][0] - (b["xs"][1] - b["xs"][0]) / 2, b["xs"][-1] + (b["xs"][1] - b["xs"][0]) / 2)
+    x_range = (b.xs[0] - (b.xs[1] - b.xs[0]) / 2, b.xs[-1] + (b.xs[1] - b.xs[0]) / 2)
     assert layer.x0 - layer.dx / 2 == pytest.approx(x_range[0]) and layer.dx * rgba.shape[1] == pytest.approx(np.ptp(x_range))
     centre = _pixel(layer, 1.2, -0.9)
     np.testing.assert_array_equal(centre, [0x59, 0xA1, 0x4F, 255])  # class 2's colour, opaque
@@ -158,13 +158,13 @@ def test_points_are_drawn_into_a_transparent_layer_over_the_plot():
 def test_the_points_layer_is_drawn_once_per_run():
     b = _boundary(resolution=100)
     first = boundary_figure(b, NAMES3).data[1].source
-    b["proba"] = b["proba"][..., ::-1].copy()  # the net learned something; the points did not move
+    b = replace(b, proba=b.proba[..., ::-1].copy())  # the net learned something; the points did not move
     assert boundary_figure(b, NAMES3).data[1].source is first
 
 
 def test_boundary_shading_follows_the_winning_class():
     b = _boundary(resolution=40)
-    rgb = shade_rgb(b["proba"]).astype(int)
+    rgb = shade_rgb(b.proba).astype(int)
     # Class 0 wins at angle 0 (right edge, middle row), class 1 at 120°: their pixels differ and match their colours.
     right, upper_left = rgb[20, -1], rgb[-1, 0]
     assert np.abs(right - upper_left).sum() > 60
@@ -172,8 +172,8 @@ def test_boundary_shading_follows_the_winning_class():
 
 def test_boundary_nan_probabilities_are_grey_not_black():
     b = _boundary(resolution=10)
-    b["proba"][:] = np.nan
-    assert (shade_rgb(b["proba"]) == 235).all()
+    b.proba[:] = np.nan
+    assert (shade_rgb(b.proba) == 235).all()
 
 
 def test_boundary_figure_is_fast_for_a_100x100_grid():

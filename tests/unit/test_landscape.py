@@ -92,7 +92,7 @@ def test_plane_loss_matches_a_direct_forward(trained):
     with torch.no_grad():
         expected = float(trained.loss(ref(X), y))
     assert f(0.3, -0.7) == pytest.approx(expected, rel=1e-5)
-    assert f(0.0, 0.0) == pytest.approx(trained.evaluate("train")["loss"], rel=1e-5)
+    assert f(0.0, 0.0) == pytest.approx(trained.evaluate("train").loss, rel=1e-5)
 
 
 def test_grid_jobs_leave_the_model_unchanged(trained):

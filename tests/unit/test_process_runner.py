@@ -5,6 +5,8 @@ steps of one run. The autouse fixture in conftest.py checks that no thread and n
 survives a test.
 """
 import functools
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -15,9 +17,12 @@ import pytest
 from playground.config import RunConfig
 from playground.datasets import prepare
 from playground.lr_finder import lr_range_job
+from playground.jobs import JobStatus, JobUpdate
 from playground.process_runner import ProcessRunner
+from playground.status import Status
 from playground.trainer import Callback
 from polling import wait_for
+from probes import settled_epoch
 
 LONG = RunConfig(n_samples=50, epochs=100_000)  # never finishes on its own
 SPAWN_TIMEOUT = 60  # the child imports torch and sklearn; slow on a loaded 2-core machine
@@ -33,7 +38,7 @@ def boom_callbacks() -> list[Callback]:  # module level: it pickles to the child
 
 
 def failing_job(trainer):
-    yield {"progress": 0.5}
+    yield JobUpdate(0.5)
     raise ValueError(f"job failed at epoch {trainer.epoch}")
 
 
@@ -54,19 +59,17 @@ def test_a_run_walks_through_every_control(runner, splits):
     runner.start(LONG, splits)
     snap = wait_for(lambda: (s := runner.snapshot()).epoch >= 3 and len(s.history.get("loss", ())) and s,
                     SPAWN_TIMEOUT, "3 epochs")  # fmt: skip
-    assert snap.status == "running" and runner.alive
+    assert snap.status is Status.RUNNING and runner.alive
     assert snap.config == LONG and snap.n_train == len(splits.y_train) and snap.samples_per_second > 0
-    assert snap.boundary["proba"].shape == (100, 100, 3)
-    np.testing.assert_allclose(snap.boundary["proba"].sum(-1), 1, rtol=1e-5)
+    assert snap.boundary.proba.shape == (100, 100, 3)
+    np.testing.assert_allclose(snap.boundary.proba.sum(-1), 1, rtol=1e-5)
 
     runner.pause()
-    assert runner.snapshot().status == "paused"  # calls answer with the snapshot right after them
-    time.sleep(0.3)
-    paused_at = runner.snapshot().epoch
+    assert runner.snapshot().status is Status.PAUSED  # calls answer with the snapshot right after them
+    paused_at = settled_epoch(runner)
     runner.step(2)
     wait_for(lambda: runner.snapshot().epoch == paused_at + 2, what="two stepped epochs")
-    time.sleep(0.3)
-    assert runner.snapshot().epoch == paused_at + 2 and runner.snapshot().status == "paused"
+    assert settled_epoch(runner) == paused_at + 2
 
     runner.set_lr(0.05)
     runner.resume()
@@ -75,15 +78,15 @@ def test_a_run_walks_through_every_control(runner, splits):
 
     runner.stop()
     snap = runner.snapshot()
-    assert snap.status == "stopped" and "stopped by the user" in snap.message and not runner.alive
-    assert 0 <= snap.test["test_accuracy"] <= 1 and snap.test["test_confusion"].shape == (3, 3)
+    assert snap.status is Status.STOPPED and "stopped by the user" in snap.message and not runner.alive
+    assert 0 <= snap.test.accuracy <= 1 and snap.test.confusion.shape == (3, 3)
 
     assert runner.submit("lr", lr_range_job(num_steps=20))  # jobs run on the finished model, in the child
-    job = wait_for(lambda: (j := runner.snapshot().jobs.get("lr")) and j["status"] != "running" and j, what="lr job")
-    assert job["status"] == "done" and len(job["result"]["lrs"]) > 0
+    job = wait_for(lambda: (j := runner.snapshot().jobs.get("lr")) and not j.running and j, what="lr job")
+    assert job.status is JobStatus.DONE and len(job.result.lrs) > 0
 
     runner.reset()
-    assert runner.snapshot().status == "idle" and not runner.submit("lr", lr_range_job())  # no model after a reset
+    assert runner.snapshot().status is Status.IDLE and not runner.submit("lr", lr_range_job())  # no model after a reset
 
 
 def test_a_finished_run_matches_the_thread_runner(runner):
@@ -93,27 +96,27 @@ def test_a_finished_run_matches_the_thread_runner(runner):
     cfg = RunConfig(n_samples=60, epochs=15, seed=3)
     splits = prepare(cfg)
     runner.start(cfg, splits)
-    snap = wait_for(lambda: (s := runner.snapshot()).status == "finished" and s, SPAWN_TIMEOUT, "finished")
+    snap = wait_for(lambda: (s := runner.snapshot()).status is Status.FINISHED and s, SPAWN_TIMEOUT, "finished")
     local = Runner()
     local.start(cfg, splits)
-    here = wait_for(lambda: (s := local.snapshot()).status == "finished" and s, what="local run")
+    here = wait_for(lambda: (s := local.snapshot()).status is Status.FINISHED and s, what="local run")
     local.stop()
     assert snap.epoch == here.epoch == 15 and snap.message == "finished 15 epochs"
     np.testing.assert_array_equal(snap.history["loss"], here.history["loss"])
-    assert snap.test["test_loss"] == here.test["test_loss"]
-    np.testing.assert_array_equal(snap.test["test_confusion"], here.test["test_confusion"])
+    assert snap.test.loss == here.test.loss
+    np.testing.assert_array_equal(snap.test.confusion, here.test.confusion)
 
 
 def test_errors_in_the_child_reach_the_page(runner, splits):
     runner.start(LONG, splits, extra_callbacks=boom_callbacks)
-    snap = wait_for(lambda: (s := runner.snapshot()).status == "error" and s, SPAWN_TIMEOUT, "error status")
+    snap = wait_for(lambda: (s := runner.snapshot()).status is Status.FAILED and s, SPAWN_TIMEOUT, "error status")
     assert "RuntimeError: boom at the start" in snap.message and not snap.active
 
     runner.start(LONG.replace(epochs=5), splits)
-    wait_for(lambda: runner.snapshot().status == "finished", what="finished")
+    wait_for(lambda: runner.snapshot().status is Status.FINISHED, what="finished")
     assert runner.submit("bad", functools.partial(failing_job))
-    job = wait_for(lambda: (j := runner.snapshot().jobs.get("bad")) and j["status"] == "error" and j, what="job error")
-    assert job["message"] == "ValueError: job failed at epoch 5"
+    job = wait_for(lambda: (j := runner.snapshot().jobs.get("bad")) and j.status is JobStatus.FAILED and j, what="job error")
+    assert job.message == "ValueError: job failed at epoch 5"
     with pytest.raises(TypeError):  # a bad call raises in the caller, as with the thread runner
         runner.step("two")
 
@@ -121,25 +124,27 @@ def test_errors_in_the_child_reach_the_page(runner, splits):
 def test_a_killed_child_is_reported_and_a_new_start_replaces_it(runner, splits):
     runner.start(LONG, splits)
     wait_for(lambda: runner.snapshot().epoch >= 2, SPAWN_TIMEOUT, "2 epochs")
-    runner._proc.kill()  # e.g. the OOM killer
-    snap = wait_for(lambda: (s := runner.snapshot()).status == "error" and s, what="error status")
+    os.kill(runner.pid, signal.SIGKILL)  # e.g. the OOM killer
+    snap = wait_for(lambda: (s := runner.snapshot()).status is Status.FAILED and s, what="error status")
     assert "the training process ended unexpectedly" in snap.message
     runner.pause()  # calls on a dead child are no-ops, not hangs
     runner.start(LONG.replace(epochs=3), splits)
-    wait_for(lambda: runner.snapshot().status == "finished", SPAWN_TIMEOUT, "a run in a new child")
+    wait_for(lambda: runner.snapshot().status is Status.FINISHED, SPAWN_TIMEOUT, "a run in a new child")
 
 
 SERVER = """
 import os, sys, time
 from playground.config import RunConfig
 from playground.datasets import prepare
+from playground.jobs import JobStatus, JobUpdate
 from playground.process_runner import ProcessRunner
+from playground.status import Status
 cfg = RunConfig(n_samples=50, epochs=100_000)
 runner = ProcessRunner()
 runner.start(cfg, prepare(cfg))
 while runner.snapshot().epoch < 1:
     time.sleep(0.05)
-print(runner._proc.pid, flush=True)
+print(runner.pid, flush=True)
 os._exit(0)  # dies without closing anything, as a killed server would
 """
 
@@ -163,7 +168,7 @@ def test_heartbeat_timeout_stops_the_run_in_the_child(splits):
     runner = ProcessRunner(heartbeat_timeout=1.0)
     try:
         runner.start(LONG, splits)
-        snap = wait_for(lambda: (s := runner.snapshot()).status == "stopped" and s, SPAWN_TIMEOUT, "heartbeat stop")
+        snap = wait_for(lambda: (s := runner.snapshot()).status is Status.STOPPED and s, SPAWN_TIMEOUT, "heartbeat stop")
         assert "no heartbeat" in snap.message
     finally:
         runner.close()
@@ -179,7 +184,7 @@ def test_a_host_that_cannot_spawn_gets_an_error_not_a_spinner(monkeypatch, split
     runner = ProcessRunner()
     runner.start(LONG, splits)
     snap = runner.snapshot()
-    assert snap.status == "error" and not snap.active
+    assert snap.status is Status.FAILED and not snap.active
     assert "could not start the training process (OSError: process creation is not allowed here)" in snap.message
     assert "PLAYGROUND_RUNNER=thread" in snap.message
     runner.pause()  # no child: the controls are no-ops

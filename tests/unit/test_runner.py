@@ -1,6 +1,7 @@
 """The threaded Runner: start / pause / step / resume / set_lr / stop / reset, errors, heartbeat, jobs.
 
-Every wait is a bounded poll; the autouse fixture in conftest.py also checks no thread survives.
+Every wait is a bounded poll; "no more epochs ran" is checked with a probe job (tests/unit/probes.py),
+not a sleep. The autouse fixture in conftest.py also checks no thread survives.
 """
 import time
 
@@ -9,22 +10,14 @@ import pytest
 
 from playground.config import RunConfig, parse_layers
 from playground.datasets import prepare
+from playground.jobs import JobStatus, JobUpdate
 from playground.runner import Runner
+from playground.status import Status
 from playground.trainer import Callback
 from polling import wait_for
+from probes import settled_epoch
 
 LONG = RunConfig(n_samples=50, epochs=100_000)  # never finishes on its own
-
-
-def settled_epoch(runner: Runner, quiet: float = 0.3) -> int:
-    """The epoch once it has stopped changing for ``quiet`` seconds (a pause lets the current epoch end)."""
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        epoch = runner.snapshot().epoch
-        time.sleep(quiet)
-        if runner.snapshot().epoch == epoch:
-            return epoch
-    raise AssertionError("epoch never settled")
 
 
 @pytest.fixture
@@ -42,12 +35,12 @@ def splits():
 def test_start_publishes_history_and_boundary(runner, splits):
     runner.start(LONG, splits)
     snap = wait_for(lambda: (s := runner.snapshot()).epoch >= 3 and len(s.history.get("loss", ())) and s, what="3 epochs")
-    assert snap.status == "running" and snap.active and runner.alive
+    assert snap.status is Status.RUNNING and snap.active and runner.alive
     assert snap.config == LONG and snap.epochs == LONG.epochs and snap.n_train == len(splits.y_train)
     assert 1 <= len(snap.history["loss"]) <= snap.epoch  # history arrays are published at publish rate
-    assert snap.boundary["proba"].shape == (100, 100, 3)
-    np.testing.assert_allclose(snap.boundary["proba"].sum(-1), 1, rtol=1e-5)
-    assert snap.val["confusion"].shape == (3, 3) and snap.samples_per_second > 0
+    assert snap.boundary.proba.shape == (100, 100, 3)
+    np.testing.assert_allclose(snap.boundary.proba.sum(-1), 1, rtol=1e-5)
+    assert snap.val.confusion.shape == (3, 3) and snap.samples_per_second > 0
 
 
 def test_pause_step_resume(runner, splits):
@@ -55,22 +48,21 @@ def test_pause_step_resume(runner, splits):
     wait_for(lambda: runner.snapshot().epoch >= 2, what="2 epochs")
     runner.pause()
     paused_at = settled_epoch(runner)
-    assert runner.snapshot().status == "paused"
+    assert runner.snapshot().status is Status.PAUSED
     runner.step()
     wait_for(lambda: runner.snapshot().epoch == paused_at + 1, what="one step")
     assert settled_epoch(runner) == paused_at + 1  # exactly one epoch, then paused again
     runner.step(3)
     wait_for(lambda: runner.snapshot().epoch == paused_at + 4, what="three steps")
-    assert settled_epoch(runner) == paused_at + 4 and runner.snapshot().status == "paused"
+    assert settled_epoch(runner) == paused_at + 4 and runner.snapshot().status is Status.PAUSED
     runner.resume()
     wait_for(lambda: runner.snapshot().epoch >= paused_at + 7, what="resumed training")
-    assert runner.snapshot().status == "running"
+    assert runner.snapshot().status is Status.RUNNING
 
 
 def test_start_paused_trains_nothing_until_stepped(runner, splits):
     runner.start(LONG, splits, paused=True)
-    wait_for(lambda: runner.snapshot().status == "paused", what="paused")
-    assert settled_epoch(runner, quiet=0.2) == 0
+    assert settled_epoch(runner) == 0
     runner.step()
     wait_for(lambda: runner.snapshot().epoch == 1, what="first step")
 
@@ -84,7 +76,10 @@ def test_set_lr_is_applied_and_marked(runner, splits):
     snap = wait_for(lambda: (s := runner.snapshot()).epoch == 3 and s, what="third step")
     assert snap.lr_changes == ((3, 0.123),)  # first epoch trained with the new lr
     assert snap.history["lr"].tolist() == [0.01, 0.01, 0.123]
-    assert [g["lr"] for g in runner._trainer.optimizer.param_groups] == [0.123]
+    probe = lambda trainer: iter([JobUpdate(1.0, [g["lr"] for g in trainer.optimizer.param_groups])])  # noqa: E731
+    assert runner.submit("lr", probe)
+    job = wait_for(lambda: (j := runner.snapshot().jobs.get("lr")) and j.status is JobStatus.DONE and j, what="lr probe")
+    assert job.result == [0.123]  # the optimizer's own lr
 
 
 def test_stop_computes_test_metrics(runner, splits):
@@ -93,15 +88,15 @@ def test_stop_computes_test_metrics(runner, splits):
     runner.stop()
     snap = runner.snapshot()
     assert not runner.alive
-    assert snap.status == "stopped" and "stopped by the user" in snap.message and not snap.active
-    assert snap.test["test_confusion"].sum() == len(splits.y_test)
-    assert 0 <= snap.test["test_accuracy"] <= 1 and snap.test["epochs_run"] == snap.epoch
+    assert snap.status is Status.STOPPED and "stopped by the user" in snap.message and not snap.active
+    assert snap.test.confusion.sum() == len(splits.y_test)
+    assert 0 <= snap.test.accuracy <= 1
 
 
 def test_finishes_on_its_own(runner):
     cfg = RunConfig(n_samples=30, epochs=5)
     runner.start(cfg, prepare(cfg))
-    snap = wait_for(lambda: (s := runner.snapshot()).status == "finished" and s, what="finished")
+    snap = wait_for(lambda: (s := runner.snapshot()).status is Status.FINISHED and s, what="finished")
     assert snap.epoch == 5 and snap.test is not None and snap.history["epoch"].tolist() == [1, 2, 3, 4, 5]
     wait_for(lambda: not runner.alive, what="thread end")
 
@@ -112,7 +107,7 @@ def test_reset_returns_to_idle(runner, splits):
     before = runner.snapshot().version
     runner.reset()
     snap = runner.snapshot()
-    assert snap.status == "idle" and snap.epoch == 0 and snap.history == {} and snap.version > before
+    assert snap.status is Status.IDLE and snap.epoch == 0 and snap.history == {} and snap.version > before
     assert not runner.alive and runner.submit("noop", lambda trainer: iter(())) is False  # no model after reset
 
 
@@ -121,7 +116,7 @@ def test_restart_replaces_the_previous_run(runner, splits):
     wait_for(lambda: runner.snapshot().epoch >= 2, what="2 epochs")
     short = RunConfig(n_samples=30, epochs=3)
     runner.start(short, prepare(short))
-    snap = wait_for(lambda: (s := runner.snapshot()).status == "finished" and s, what="second run")
+    snap = wait_for(lambda: (s := runner.snapshot()).status is Status.FINISHED and s, what="second run")
     assert snap.config == short and snap.epoch == 3
 
 
@@ -133,7 +128,7 @@ class Boom(Callback):
 
 def test_callback_error_is_surfaced_in_the_snapshot(runner, splits):
     runner.start(LONG, splits, extra_callbacks=lambda: [Boom()])
-    snap = wait_for(lambda: (s := runner.snapshot()).status == "error" and s, what="error status")
+    snap = wait_for(lambda: (s := runner.snapshot()).status is Status.FAILED and s, what="failed status")
     assert snap.message == "RuntimeError: boom at epoch 2"
     assert any("Traceback" in note for note in snap.notes)
     wait_for(lambda: not runner.alive, what="thread end")
@@ -142,7 +137,7 @@ def test_callback_error_is_surfaced_in_the_snapshot(runner, splits):
 def test_divergence_is_a_final_status(runner):
     cfg = RunConfig(n_samples=100, epochs=1000, layers=parse_layers("32:linear,32:linear,32:linear"), optimizer="sgd", lr=1.0)
     runner.start(cfg, prepare(cfg))
-    snap = wait_for(lambda: (s := runner.snapshot()).status == "diverged" and s, what="diverged")
+    snap = wait_for(lambda: (s := runner.snapshot()).status is Status.DIVERGED and s, what="diverged")
     assert snap.message == f"loss diverged at epoch {snap.epoch}; try a smaller learning rate"
     assert snap.test is None and len(snap.history["loss"]) == snap.epoch  # the final publish is complete
 
@@ -151,12 +146,12 @@ def test_paused_snapshot_is_complete_after_steps(splits):
     runner = Runner(publish_every=60)  # nothing would be republished by time alone
     try:
         runner.start(LONG, splits, paused=True)
-        wait_for(lambda: runner._trainer is not None, what="a model")
+        wait_for(lambda: runner.snapshot().has_model, what="a model")
         runner.step(3)
-        snap = wait_for(lambda: (s := runner.snapshot()).epoch == 3 and s.status == "paused" and s, what="3 steps")
+        snap = wait_for(lambda: (s := runner.snapshot()).epoch == 3 and s.status is Status.PAUSED and s, what="3 steps")
         snap = wait_for(lambda: (s := runner.snapshot()).history and len(s.history["epoch"]) == 3 and s, timeout=2,
                         what="the paused snapshot to hold all 3 epochs")  # fmt: skip
-        assert snap.val["balanced_accuracy"] == snap.history["val_balanced_accuracy"][-1]
+        assert snap.val.balanced_accuracy == snap.history["val_balanced_accuracy"][-1]
     finally:
         runner.stop()
 
@@ -169,19 +164,19 @@ def test_a_pause_between_validations_ends_on_a_validated_epoch(splits):
     try:
         runner.start(SPARSE, splits)
         running = wait_for(lambda: (s := runner.snapshot()).epoch >= 5 and s, what="5 epochs")
-        assert running.val["balanced_accuracy"] == runner._trainer.callbacks[0].as_arrays()["val_balanced_accuracy"][0]
         runner.pause()
         epoch = settled_epoch(runner)
         snap = runner.snapshot()
-        assert snap.status == "paused" and len(snap.history["epoch"]) == epoch
+        assert snap.status is Status.PAUSED and len(snap.history["epoch"]) == epoch
         val = snap.history["val_balanced_accuracy"]
+        assert running.val.balanced_accuracy == val[0]  # while it ran: epoch 1's, the only validation
         assert not np.isnan(val[-1]) and np.isnan(val[1:-1]).all()  # epoch 1, then the epoch it paused on
-        assert snap.val["balanced_accuracy"] == val[-1]
+        assert snap.val.balanced_accuracy == val[-1]
         runner.step(2)  # the last stepped epoch is validated, the one before is not
         snap = wait_for(lambda: (s := runner.snapshot()).epoch == epoch + 2 and len(s.history["epoch"]) == epoch + 2 and s,
                         what="two steps")  # fmt: skip
         val = snap.history["val_balanced_accuracy"]
-        assert np.isnan(val[-2]) and not np.isnan(val[-1]) and snap.val["balanced_accuracy"] == val[-1]
+        assert np.isnan(val[-2]) and not np.isnan(val[-1]) and snap.val.balanced_accuracy == val[-1]
         assert settled_epoch(runner) == epoch + 2
     finally:
         runner.stop()
@@ -193,14 +188,14 @@ def test_unvalidated_epochs_leave_the_published_validation_alone(runner, splits)
                     what="10 published epochs")  # fmt: skip
     history = snap.history
     assert np.isnan(history["val_loss"][1:]).all() and not np.isnan(history["val_loss"][0])
-    np.testing.assert_allclose(snap.val["recall"].mean(), history["val_balanced_accuracy"][0])  # epoch 1's
+    np.testing.assert_allclose(snap.val.recall.mean(), history["val_balanced_accuracy"][0])  # epoch 1's
 
 
 def test_heartbeat_timeout_stops_the_thread(splits):
     runner = Runner(heartbeat_timeout=0.3)
     try:
         runner.start(LONG, splits)
-        snap = wait_for(lambda: (s := runner.snapshot()).status == "stopped" and s, what="heartbeat stop")
+        snap = wait_for(lambda: (s := runner.snapshot()).status is Status.STOPPED and s, what="heartbeat stop")
         assert "no heartbeat" in snap.message
         wait_for(lambda: not runner.alive, what="thread end")
     finally:
@@ -215,7 +210,7 @@ def test_heartbeats_keep_the_run_alive(splits):
         while time.monotonic() < deadline:
             runner.heartbeat()
             time.sleep(0.05)
-        assert runner.snapshot().status == "running" and runner.alive
+        assert runner.snapshot().status is Status.RUNNING and runner.alive
     finally:
         runner.stop()
 
@@ -225,46 +220,46 @@ def counting_job(chunks: int):
 
     def job(trainer):
         for i in range(chunks):
-            yield {"progress": (i + 1) / chunks}
-        yield {"progress": 1.0, "result": {"n_params": trainer.n_params}}
+            yield JobUpdate((i + 1) / chunks)
+        yield JobUpdate(1.0, {"n_params": trainer.n_params})
 
     return job
 
 
 def test_submit_during_a_run_reports_progress_and_result(runner, splits):
     runner.start(LONG, splits)
-    wait_for(lambda: runner._trainer is not None and runner.snapshot().epoch >= 1, what="a model")
+    snap = wait_for(lambda: (s := runner.snapshot()).has_model and s.epoch >= 1 and s, what="a model")
     assert runner.submit("count", counting_job(4)) is True
-    job = wait_for(lambda: (j := runner.snapshot().jobs.get("count")) and j["status"] == "done" and j, what="job done")
-    assert job["progress"] == 1.0 and job["result"] == {"n_params": runner._trainer.n_params}
-    assert runner.snapshot().status == "running"  # training carried on
+    job = wait_for(lambda: (j := runner.snapshot().jobs.get("count")) and j.status is JobStatus.DONE and j, what="job done")
+    assert job.progress == 1.0 and job.result == {"n_params": snap.n_params}
+    assert runner.snapshot().status is Status.RUNNING  # training carried on
 
 
 def test_submit_while_paused_and_after_the_run(runner):
     cfg = RunConfig(n_samples=30, epochs=2)
     runner.start(cfg, prepare(cfg), paused=True)
-    wait_for(lambda: runner._trainer is not None, what="a model")
+    wait_for(lambda: runner.snapshot().has_model, what="a model")
     assert runner.submit("paused", counting_job(3))
-    wait_for(lambda: runner.snapshot().jobs.get("paused", {}).get("status") == "done", what="job on a paused run")
+    wait_for(lambda: (j := runner.snapshot().jobs.get("paused")) and j.status is JobStatus.DONE, what="job on a paused run")
     runner.resume()
-    wait_for(lambda: runner.snapshot().status == "finished" and not runner.alive, what="finished")
-    assert runner.submit("after", counting_job(2))  # no training thread: a short-lived jobs thread
-    job = wait_for(lambda: (j := runner.snapshot().jobs.get("after")) and j["status"] == "done" and j, what="job done")
-    assert job["result"]["n_params"] > 0
+    wait_for(lambda: runner.snapshot().status is Status.FINISHED and not runner.alive, what="finished")
+    assert runner.submit("after", counting_job(2))  # the worker had ended: a new one runs the job
+    job = wait_for(lambda: (j := runner.snapshot().jobs.get("after")) and j.status is JobStatus.DONE and j, what="job done")
+    assert job.result["n_params"] > 0
 
 
 def test_failing_job_reports_its_error(runner):
     cfg = RunConfig(n_samples=30, epochs=2)
     runner.start(cfg, prepare(cfg))
-    wait_for(lambda: runner.snapshot().status == "finished", what="finished")
+    wait_for(lambda: runner.snapshot().status is Status.FINISHED, what="finished")
 
     def broken(trainer):
-        yield {"progress": 0.5}
+        yield JobUpdate(0.5)
         raise ValueError("bad chunk")
 
     runner.submit("broken", broken)
-    job = wait_for(lambda: (j := runner.snapshot().jobs.get("broken")) and j["status"] == "error" and j, what="job error")
-    assert job["message"] == "ValueError: bad chunk"
+    job = wait_for(lambda: (j := runner.snapshot().jobs.get("broken")) and j.status is JobStatus.FAILED and j, what="job error")
+    assert job.message == "ValueError: bad chunk"
 
 
 def test_submit_without_a_model_is_refused():

@@ -70,6 +70,6 @@ def test_a_stalled_run_in_the_runner_still_reports_test_metrics():
             time.sleep(0.05)
         snap = runner.snapshot()
         assert snap.status == "stalled" and "training stalled at epoch 10" in snap.message
-        assert snap.test is not None and snap.test["test_confusion"].sum() == len(prepare(cfg).y_test)
+        assert snap.test is not None and snap.test.confusion.sum() == len(prepare(cfg).y_test)
     finally:
         runner.stop()

@@ -12,6 +12,7 @@ from sklearn.metrics import balanced_accuracy_score, confusion_matrix, log_loss
 from sklearn.utils.class_weight import compute_class_weight
 
 from playground import metrics
+from playground.metrics import Metrics
 from playground.boundary import make_plane
 from playground.callbacks import DivergenceGuard, EarlyStopping, History, standard_callbacks
 from playground.config import RunConfig, parse_layers
@@ -51,9 +52,9 @@ def same_weights(a: dict, b: dict) -> bool:
 def test_fit_runs_the_configured_epochs_and_returns_test_logs():
     trainer = trainer_for(epochs=5)
     test = trainer.fit()
-    assert trainer.status == "finished" and trainer.epoch == 5 == test["epochs_run"]
-    assert {"test_loss", "test_accuracy", "test_balanced_accuracy", "test_recall", "test_confusion"} <= set(test)
-    assert test["test_confusion"].sum() == len(trainer.splits.y_test)
+    assert trainer.status == "finished" and trainer.epoch == 5
+    assert isinstance(test, Metrics) and test.recall.shape == (3,)
+    assert test.confusion.sum() == len(trainer.splits.y_test)
     logs = history_of(trainer).logs
     assert logs["epoch"] == [1, 2, 3, 4, 5]
     assert all(s > 0 for s in logs["samples_per_second"]) and trainer.train_seconds > 0
@@ -83,7 +84,7 @@ def test_early_stopping_restores_the_best_weights(restore_best, val_every):
     assert not same_weights(best, last)
     assert same_weights(trainer.model.state_dict(), best if restore_best else last)
     if restore_best:
-        assert trainer.evaluate("val")["loss"] == pytest.approx(stopper.best, rel=1e-6)
+        assert trainer.evaluate("val").loss == pytest.approx(stopper.best, rel=1e-6)
         assert f"restored the best weights (epoch {stopper.best_epoch}" in trainer.message
 
 
@@ -118,7 +119,6 @@ def test_real_divergence_stops_and_keeps_history():
     assert trainer.message == f"loss diverged at epoch {trainer.epoch}; try a smaller learning rate"
     assert len(logs["loss"]) == trainer.epoch  # history kept, up to and including the bad epoch
     assert not math.isfinite(logs["loss"][-1]) or math.isinf(logs["val_loss"][-1])  # NaN val: not validated
-    assert test["epochs_run"] == trainer.epoch
 
 
 class InjectInf(Callback):
@@ -152,7 +152,7 @@ def test_divergence_guard_message_names_the_epoch():
 def _metrics(trainer: Trainer):
     test = trainer.fit()
     logs = history_of(trainer).logs
-    return [logs[k] for k in ("loss", "accuracy", "val_loss")], test["test_loss"], test["test_confusion"].tolist()
+    return [logs[k] for k in ("loss", "accuracy", "val_loss")], test.loss, test.confusion.tolist()
 
 
 def test_same_seed_same_metrics_different_seed_different():
@@ -174,7 +174,7 @@ def test_same_seed_same_metrics_with_sparse_validation_and_early_stopping():
     assert a.val_every == b.val_every > 1 and a.status == b.status == "early_stopped" and a.epoch == b.epoch
     for key in ("loss", "accuracy", "val_loss", "val_accuracy", "val_balanced_accuracy"):
         np.testing.assert_array_equal(ha[key], hb[key])  # NaN on the same skipped epochs
-    assert ta["test_loss"] == tb["test_loss"] and a.message == b.message
+    assert ta.loss == tb.loss and a.message == b.message
 
 
 def test_batch_order_is_seeded_separately_from_the_data():
@@ -234,7 +234,7 @@ def test_binary_bce_and_softmax_heads():
     assert bce.predict(z).tolist() == (z.squeeze(1) > 0).long().tolist()
     for trainer in (bce, soft):
         test = trainer.fit()
-        assert test["test_accuracy"] > 0.9
+        assert test.accuracy > 0.9
         proba = trainer.predict_proba(trainer.splits.X_test)
         assert proba.shape == (len(trainer.splits.y_test), 2)
         np.testing.assert_allclose(proba.sum(1), 1, rtol=1e-6)
@@ -282,8 +282,8 @@ def test_trainer_confusion_matches_sklearn_on_its_predictions():
     trainer = trainer_for(dataset="wine", epochs=5)
     test = trainer.fit()
     predicted = trainer.predict_proba(trainer.splits.X_test).argmax(1)
-    np.testing.assert_array_equal(test["test_confusion"], confusion_matrix(trainer.splits.y_test, predicted, labels=range(3)))
-    assert test["test_balanced_accuracy"] == pytest.approx(balanced_accuracy_score(trainer.splits.y_test, predicted))
+    np.testing.assert_array_equal(test.confusion, confusion_matrix(trainer.splits.y_test, predicted, labels=range(3)))
+    assert test.balanced_accuracy == pytest.approx(balanced_accuracy_score(trainer.splits.y_test, predicted))
 
 
 def test_evaluate_scores_match_the_metrics_module_and_sklearn_with_an_absent_class():
@@ -295,14 +295,14 @@ def test_evaluate_scores_match_the_metrics_module_and_sklearn_with_an_absent_cla
     val = trainer.evaluate("val")
     predicted = trainer.predict_proba(X[keep].numpy()).argmax(1)
     cm = confusion_matrix(y[keep], predicted, labels=range(3))
-    np.testing.assert_array_equal(val["confusion"], cm)
-    assert val["confusion"].dtype == np.int64 and val["recall"].shape == (3,) and np.isnan(val["recall"][2])
-    np.testing.assert_allclose(val["recall"], metrics.recall_per_class(cm))
-    assert val["accuracy"] == pytest.approx(metrics.accuracy(cm))
-    assert val["balanced_accuracy"] == pytest.approx(metrics.balanced_accuracy(cm))
+    np.testing.assert_array_equal(val.confusion, cm)
+    assert val.confusion.dtype == np.int64 and val.recall.shape == (3,) and np.isnan(val.recall[2])
+    np.testing.assert_allclose(val.recall, metrics.recall_per_class(cm))
+    assert val.accuracy == pytest.approx(metrics.accuracy(cm))
+    assert val.balanced_accuracy == pytest.approx(metrics.balanced_accuracy(cm))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        assert val["balanced_accuracy"] == pytest.approx(balanced_accuracy_score(y[keep], predicted))
+        assert val.balanced_accuracy == pytest.approx(balanced_accuracy_score(y[keep], predicted))
 
 
 # ---------------------------------------------------------------- boundary grid against a direct forward
@@ -404,7 +404,7 @@ def test_validation_runs_on_the_first_every_kth_and_last_epoch_only():
     assert np.isnan(history["val_accuracy"]).sum() == np.isnan(history["val_balanced_accuracy"]).sum() == 7
     assert np.isfinite(history["loss"]).all() and history["epoch"].tolist() == list(range(1, 12))
     # the last validation is of the final weights
-    assert history["val_loss"][-1] == pytest.approx(trainer.evaluate("val")["loss"], rel=1e-6)
+    assert history["val_loss"][-1] == pytest.approx(trainer.evaluate("val").loss, rel=1e-6)
 
 
 def test_history_arrays_are_converted_incrementally_and_grow():
@@ -432,7 +432,7 @@ def test_validate_true_forces_a_validation_off_schedule():
     assert not VAL_KEYS & set(trainer.train_epoch())  # epoch 2
     logs = trainer.train_epoch(validate=True)  # epoch 3
     assert VAL_KEYS <= set(logs) and trainer.last_validated == 3
-    assert logs["val_loss"] == pytest.approx(trainer.evaluate("val")["loss"], rel=1e-6)
+    assert logs["val_loss"] == pytest.approx(trainer.evaluate("val").loss, rel=1e-6)
 
 
 def test_full_batch_epoch_logs_the_loss_and_accuracy_of_the_weights_it_started_from():
