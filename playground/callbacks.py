@@ -117,6 +117,7 @@ class EarlyStopping(Callback):
         self.best_epoch = 0
         self.best_state: dict | None = None
         self.wait = 0  # epochs since the best one, as of the last validation
+        self.restored_epoch: int | None = None  # the epoch whose weights were put back when it stopped
 
     def on_epoch_end(self, trainer: Trainer, logs: dict) -> None:
         if "val_loss" not in logs or not logs.get("val_scheduled", True):  # a pause's extra validation
@@ -128,9 +129,11 @@ class EarlyStopping(Callback):
             return
         self.wait = logs["epoch"] - self.best_epoch
         if self.wait >= self.patience and not trainer.stop_training:
-            message = f"early stopping at epoch {logs['epoch']}: val_loss did not improve for {self.wait} epochs"
+            message = (f"early stopping at epoch {logs['epoch']}: val_loss has not improved since epoch {self.best_epoch} "
+                       f"(patience {self.patience} epochs)")  # fmt: skip
             if self.restore_best and self.best_state is not None:
                 trainer.model.load_state_dict(self.best_state)
+                self.restored_epoch = self.best_epoch
                 message += f"; restored the best weights (epoch {self.best_epoch}, val_loss {self.best:.4f})"
             trainer.stop(Status.EARLY_STOPPED, message)
 

@@ -21,13 +21,14 @@ import queue
 import threading
 import time
 import traceback
+import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Iterator
 
 import torch
 
 from playground.boundary import Plane, make_plane, sample_points
-from playground.callbacks import History, standard_callbacks
+from playground.callbacks import EarlyStopping, History, standard_callbacks
 from playground.config import RunConfig
 from playground.datasets import Splits
 from playground.diagnostics import diagnostic_callbacks
@@ -96,7 +97,8 @@ class Runner:
         self.heartbeat()
         extras = list(extra_callbacks()) if extra_callbacks else []
         with self._lock:
-            self._snap = Snapshot(status=Status.STARTING, config=cfg, epochs=cfg.epochs, version=self._snap.version + 1)
+            self._snap = Snapshot(status=Status.STARTING, run_id=uuid.uuid4().hex[:12], config=cfg, epochs=cfg.epochs,
+                                  version=self._snap.version + 1)  # fmt: skip
         self._send(_Command("start", (cfg, splits, paused, extras, plane)))
 
     def pause(self) -> None:
@@ -324,7 +326,7 @@ class _Worker:
 
     def _on_set_lr(self, lr: float) -> None:
         run = self.state.run
-        if run is None or run.trainer is None:
+        if run is None or run.trainer is None or lr == run.trainer.lr:  # no change, no mark
             return
         run.trainer.set_lr(lr)
         self.runner.publish({"lr_changes": self.runner.snapshot().lr_changes + ((run.trainer.epoch + 1, lr),)})
@@ -499,7 +501,7 @@ class _Stream(Callback):
             # Capped, so the charts still change twice a second (and a cold first publish cannot stall them).
             self.next_publish = now + min(max(self.runner.publish_every, cost / PUBLISH_BUDGET), MAX_PUBLISH_INTERVAL)
         if final:
-            changes.update(status=trainer.status, message=trainer.message)
+            changes.update(status=trainer.status, message=trainer.message, restored_epoch=_restored_epoch(trainer))
         if test is not None:
             changes["test"] = test
         self.runner.publish(changes, final=final)
@@ -514,3 +516,7 @@ class _Stream(Callback):
             xs=plane.xs, ys=plane.ys, proba=proba.reshape(len(plane.ys), len(plane.xs), -1).astype("float32"),
             points=self.points, note=plane.note, axis_titles=plane.axis_titles,
         )  # fmt: skip
+
+
+def _restored_epoch(trainer: Trainer) -> int | None:
+    return next((cb.restored_epoch for cb in trainer.callbacks if isinstance(cb, EarlyStopping)), None)

@@ -59,12 +59,14 @@ class Snapshot:
     """One published state of a run (copies; safe to keep)."""
 
     status: Status = Status.IDLE
+    run_id: str = ""  # unique per started run ("" while idle, or while a training process is still starting)
     message: str = ""  # why it ended, or the error
     config: RunConfig | None = None
     epoch: int = 0  # epochs completed
     epochs: int = 0  # configured
     history: Mapping[str, np.ndarray] = field(default_factory=dict)  # callbacks.SCALAR_KEYS -> (epoch,) arrays
     lr_changes: tuple[tuple[int, float], ...] = ()  # (first epoch trained with the lr, lr)
+    restored_epoch: int | None = None  # early stopping put this epoch's weights back
     val: Validation | None = None
     boundary: BoundaryGrid | None = None
     test: Metrics | None = None  # the held-out test split, evaluated once when the run ends

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from playground.figures.data import base_layout, class_colour, lean_figure
 
 BLUES = [[0.0, "#f7fbff"], [0.5, "#6baed6"], [1.0, "#08306b"]]
+INSIDE_LABEL = 0.15  # recall at or above this: the label fits inside its bar; below, it goes just outside
 
 
 def normalise_rows(cm: np.ndarray) -> np.ndarray:
@@ -50,9 +51,13 @@ def recall_figure(recall: np.ndarray, class_names: list[str], balanced_accuracy:
     recall = np.asarray(recall, dtype=np.float64)
     names = [str(n) for n in class_names]
     labels = ["n/a" if np.isnan(r) else f"{r:.0%}" for r in recall]
+    # Every class gets a label, never rotated: inside a long bar, just right of a short (or empty) one.
+    inside = np.nan_to_num(recall) >= INSIDE_LABEL
     trace = dict(
-        type="bar", orientation="h", x=np.nan_to_num(recall), y=names, text=labels, textposition="inside",
-        insidetextanchor="start", marker=dict(color=[class_colour(c) for c in range(len(names))]), hoverinfo="skip",
+        type="bar", orientation="h", x=np.nan_to_num(recall), y=names, text=labels, cliponaxis=False,
+        textposition=["inside" if i else "outside" for i in inside], insidetextanchor="start", textangle=0,
+        constraintext="none", outsidetextfont=dict(color="#31333f"),
+        marker=dict(color=[class_colour(c) for c in range(len(names))]), hoverinfo="skip",
     )  # fmt: skip
     shapes = []
     if balanced_accuracy is not None and np.isfinite(balanced_accuracy):

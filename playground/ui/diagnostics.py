@@ -174,7 +174,7 @@ def _use_lr(runner: Runner, lr: float) -> None:
     snap = runner.snapshot()
     if snap.active:
         runner.set_lr(lr)
-        st.session_state[LR_REQUEST] = (snap.config, lr)  # so the page's sync_lr does not send it twice
+        st.session_state[LR_REQUEST] = (snap.run_id, lr)  # so the page's sync_lr does not send it twice
 
 
 def submit_button(runner: Runner, name: str, label: str, make_job: Callable[[], Callable], check: Callable[[], None] = lambda: None,

@@ -93,7 +93,9 @@ def training_charts(snap: Snapshot, names: list[str]) -> None:
             if snap.boundary.note:
                 st.caption(snap.boundary.note)
     with right:
-        chart(loss_figure(snap.history, snap.lr_changes, height=250), key="loss_chart")
+        diverged_at = snap.epoch if snap.status is Status.DIVERGED else None
+        chart(loss_figure(snap.history, snap.lr_changes, height=250, diverged_at=diverged_at,
+                          best_epoch=snap.restored_epoch), key="loss_chart")  # fmt: skip
         chart(accuracy_figure(snap.history, height=230), key="accuracy_chart")
     if snap.val is not None:
         left, right = st.columns(2)
@@ -110,10 +112,12 @@ def test_results(snap: Snapshot, names: list[str]) -> None:
         return
     t = snap.test
     st.subheader("Test set", divider="gray", help="Held out from training and validation; evaluated once, at the end.")
-    left, right = st.columns([2, 3])
+    one, two, three = st.columns(3)
+    one.metric("Test accuracy", f"{t.accuracy:.1%}")
+    two.metric("Test balanced accuracy", f"{t.balanced_accuracy:.1%}", help="Mean recall over the classes.")
+    three.metric("Test loss", f"{t.loss:.4f}")
+    left, right = st.columns(2)
     with left:
-        st.metric("Test accuracy", f"{t.accuracy:.1%}")
-        st.metric("Test balanced accuracy", f"{t.balanced_accuracy:.1%}", help="Mean recall over the classes.")
-        st.metric("Test loss", f"{t.loss:.4f}")
-    with right:
         chart(confusion_figure(t.confusion, names, title="Test confusion"), key="test_confusion_chart")
+    with right:
+        chart(recall_figure(t.recall, names, t.balanced_accuracy, title="Test recall per class"), key="test_recall_chart")

@@ -11,7 +11,7 @@ from playground.ui.session import data_key, start
 from playground.ui.setup import DATA_FIELDS, Setup
 
 NETWORK_FIELDS = ("layers", "init", "binary_loss")
-LR_REQUEST = "_lr_request"  # session_state: (the run's config object, the lr last sent to it)
+LR_REQUEST = "_lr_request"  # session_state: (run id, the lr last sent to that run)
 
 
 def buttons(runner: TrainingRunner, setup: Setup) -> None:
@@ -58,22 +58,29 @@ def act(runner: TrainingRunner, key: str, setup: Setup, status: Status) -> None:
 
 
 def sync_lr(runner: TrainingRunner, lr: float) -> None:
-    """Send a changed learning rate to the live run (applied at its next epoch, marked on the loss curve)."""
+    """Send a changed learning rate to the live run once (applied at its next epoch, marked on the loss curve).
+
+    Reruns (a Pause, an edited field) must not send it again: the page remembers, per run id, the
+    lr it last sent, and compares with the lr the run reports (its last change, else its config's).
+    """
     snap = runner.snapshot()
-    if not snap.active or snap.config is None:
+    if not snap.active or snap.config is None or not snap.run_id:
         return
-    run_cfg, sent = st.session_state.get(LR_REQUEST, (None, None))
-    if run_cfg is not snap.config:  # a new run: it started with its own lr
-        sent = snap.config.lr
-    if lr != sent:
+    current = snap.lr_changes[-1][1] if snap.lr_changes else snap.config.lr
+    run_id, sent = st.session_state.get(LR_REQUEST, ("", None))
+    if lr != current and not (run_id == snap.run_id and sent == lr):
         runner.set_lr(lr)
-    st.session_state[LR_REQUEST] = (snap.config, lr)
+    st.session_state[LR_REQUEST] = (snap.run_id, lr)
 
 
 def changed(run_cfg: RunConfig, cfg: RunConfig) -> tuple[list[str], list[str]]:
-    """(network/data fields, other training fields) that differ from the run's config; lr applies live."""
-    old, new = dict(data_key(run_cfg)), dict(data_key(cfg))  # only the fields each dataset uses
-    data = [name for name in dict.fromkeys([*old, *new]) if old.get(name) != new.get(name)]
+    """(network/data fields, other training fields) the user changed since the run started; lr applies live.
+
+    A data field counts when its value differs and the new dataset uses it (switching spiral to
+    circles changes "dataset", not "classes", whose value is the same and which circles ignores).
+    """
+    used = {name for name, _ in data_key(cfg)}
+    data = [name for name in DATA_FIELDS if name in used and getattr(run_cfg, name) != getattr(cfg, name)]
     network = [name for name in NETWORK_FIELDS if getattr(run_cfg, name) != getattr(cfg, name)]
     others = [name for name in FIELDS if name not in (*DATA_FIELDS, *NETWORK_FIELDS, "lr")]
     training = [name for name in others if getattr(run_cfg, name) != getattr(cfg, name)]

@@ -264,3 +264,15 @@ def test_failing_job_reports_its_error(runner):
 
 def test_submit_without_a_model_is_refused():
     assert Runner().submit("x", counting_job(1)) is False
+
+
+def test_setting_the_same_lr_again_leaves_no_mark(runner, splits):
+    runner.start(LONG, splits, paused=True)
+    runner.step(1)
+    wait_for(lambda: runner.snapshot().epoch == 1, what="one step")
+    runner.set_lr(LONG.lr)  # what a page rerun would send if it lost track: no change, so no mark
+    runner.set_lr(0.003)
+    runner.set_lr(0.003)
+    runner.step(1)
+    snap = wait_for(lambda: (s := runner.snapshot()).epoch == 2 and s, what="second step")
+    assert snap.lr_changes == ((2, 0.003),)
