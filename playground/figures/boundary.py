@@ -157,8 +157,10 @@ def _legend(class_names: list[str]) -> list[dict]:
     return entries
 
 
-def boundary_figure(boundary: BoundaryGrid, class_names: list[str], height: int = 460) -> go.Figure:
-    """Class colours over the grid (``proba`` (R, R, C)) with the train and test points on top."""
+def boundary_figure(boundary: BoundaryGrid, class_names: list[str], height: int = 460,
+                    axis_titles: tuple[str, str] | None = None) -> go.Figure:  # fmt: skip
+    """Class colours over the grid (``proba`` (R, R, C)) with the train and test points on top.
+    ``axis_titles``: override the plane's own (e.g. to name the units)."""
     xs, ys = boundary.xs, boundary.ys
     x_range = [float(xs[0] - (xs[1] - xs[0]) / 2), float(xs[-1] + (xs[1] - xs[0]) / 2)]
     y_range = [float(ys[0] - (ys[1] - ys[0]) / 2), float(ys[-1] + (ys[1] - ys[0]) / 2)]
@@ -167,7 +169,7 @@ def boundary_figure(boundary: BoundaryGrid, class_names: list[str], height: int 
         points_layer(boundary.points, x_range, y_range, len(class_names)),
         *_legend(class_names),
     ]
-    ax, ay = boundary.axis_titles
+    ax, ay = axis_titles or boundary.axis_titles
     yaxis = dict(title=dict(text=ay), range=y_range, autorange=False, showgrid=False)
     if 1 / 3 <= (y_range[1] - y_range[0]) / (x_range[1] - x_range[0]) <= 3:  # equal units unless it makes a sliver
         yaxis.update(scaleanchor="x", scaleratio=1, constrain="domain", constraintoward="top")  # no gap under the legend

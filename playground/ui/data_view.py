@@ -35,12 +35,23 @@ def table_head(splits: Splits, rows: int = TABLE_ROWS) -> pd.DataFrame:
     return frame
 
 
-def preview(splits: Splits) -> None:
-    """For the main column before a run: the data itself, as large as the charts that replace it."""
+def scaled_titles(names: list[str], scaling: str) -> tuple[str, str]:
+    """Axis titles that say which units the model sees: ``x1 (standardised)``."""
+    suffix = {"standard": " (standardised)", "minmax": " (scaled to [0, 1])"}.get(scaling, "")
+    return names[0] + suffix, names[1] + suffix
+
+
+def preview(splits: Splits, scaling: str) -> None:
+    """For the main column before a run: the data itself, as large as the charts that replace it.
+
+    A 2-D set is drawn as the model sees it (scaled, all three splits), in the units the live
+    decision boundary uses, so the picture does not jump when training starts."""
     st.caption("Press **Start** to train, or **Step** to train one epoch at a time.")
     ds = splits.dataset
     if ds.kind == "2d":
-        chart(scatter_preview(ds.X, ds.y, ds.class_names, height=480), key="preview")
+        X = np.concatenate([splits.X_train, splits.X_val, splits.X_test])
+        y = np.concatenate([splits.y_train, splits.y_val, splits.y_test])
+        chart(scatter_preview(X, y, ds.class_names, scaled_titles(ds.feature_names, scaling), height=480), key="preview")
     elif ds.kind == "image":
         chart(image_grid(ds.X, ds.y, IMAGE_SHAPE, per_class=4), key="preview")
     else:

@@ -19,6 +19,7 @@ from playground.snapshot import Snapshot
 from playground.status import Status
 from playground.ui import session
 from playground.ui.charts import chart
+from playground.ui.data_view import scaled_titles
 from playground.ui.diagnostics import render_gradient_flow
 
 POLL_SECONDS = 0.5  # while training: charts refresh twice a second
@@ -26,7 +27,7 @@ PAUSED_POLL_SECONDS = 2.0  # while paused nothing changes; this only keeps the h
 FAST_UNTIL = "_poll_fast_until"  # session_state: monotonic time; a click (e.g. Step) wants its result promptly
 LABELS = {Status.IDLE: "Idle", Status.STARTING: "Starting", Status.RUNNING: "Running", Status.PAUSED: "Paused",
           Status.FINISHED: "Finished", Status.EARLY_STOPPED: "Stopped early", Status.DIVERGED: "Diverged",
-          Status.STALLED: "Stalled", Status.STOPPED: "Stopped", Status.FAILED: "Failed"}  # fmt: skip
+          Status.STALLED: "Stalled", Status.STOPPED: "Stopped", Status.FAILED: "Error"}  # fmt: skip
 ENDED_NOTICE = {Status.DIVERGED: st.warning, Status.STALLED: st.warning, Status.EARLY_STOPPED: st.info,
                 Status.STOPPED: st.info, Status.FINISHED: st.success}  # fmt: skip
 
@@ -89,7 +90,8 @@ def training_charts(snap: Snapshot, names: list[str]) -> None:
     left, right = st.columns([6, 5])
     with left:
         if snap.boundary is not None:
-            chart(boundary_figure(snap.boundary, names), key="boundary_chart")
+            titles = scaled_titles(list(snap.boundary.axis_titles), snap.config.scaling) if not snap.boundary.note else None
+            chart(boundary_figure(snap.boundary, names, axis_titles=titles), key="boundary_chart")
             if snap.boundary.note:
                 st.caption(snap.boundary.note)
     with right:
