@@ -14,6 +14,7 @@ from playground.ui.setup import load_data, resolve
 require_app_navigation()  # before anything renders: a cold deep link reruns through app.py
 
 runner = session.get_runner()
+session.announce_adoption()
 url.load_once()
 
 title, toggle = st.columns([6, 1], vertical_alignment="center")

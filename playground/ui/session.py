@@ -1,8 +1,10 @@
 """Long-lived objects of one browser session: its runner, and the loaded data (cached).
 
 The runner lives in a session-scoped resource cache: Streamlit calls ``on_release`` when the
-session ends (tab closed, reload, websocket lost), which ends the training process. The
-heartbeat timeout is the safety net for anything that slips past that.
+session ends (tab closed, reload, websocket lost). A runner with a run is then parked for 30 s
+(playground/ui/park.py): the same browser's next session, after a reload, adopts it; otherwise it
+is closed, which ends the training process. The heartbeat timeout is the safety net for anything
+that slips past that.
 
 Backends (``PLAYGROUND_RUNNER``): ``process`` (default) trains in a spawned process with one
 torch thread, so the server's chart reruns and the browser do not stall it (see
@@ -19,21 +21,47 @@ from playground.datasets import DATASETS, DatasetUnavailable, Splits, prepare
 from playground.process_runner import ProcessRunner
 from playground.runner import Runner
 from playground.runner_protocol import TrainingRunner
+from playground.ui.park import RunnerPark, browser_key
 
 HEARTBEAT_TIMEOUT = 30.0  # seconds without a page poll before the run stops itself
 BACKEND_ENV = "PLAYGROUND_RUNNER"  # process | thread
 SPLIT_FIELDS = ("val_split", "test_split", "seed", "scaling")  # change every dataset's splits
+ADOPTED = "_runner_adopted"  # session_state: this session took over a run parked by its browser's last session
 FAILED = "_data_failures"  # session_state: dataset name -> DatasetUnavailable message
 
 
-@st.cache_resource(scope="session", on_release=lambda runner: runner.close(), show_spinner=False)
+@st.cache_resource(show_spinner=False, on_release=lambda park: park.close_all())
+def runner_park() -> RunnerPark:
+    """Server-wide (global cache): runners of ended sessions waiting for their browser to reload."""
+    return RunnerPark()
+
+
+@st.cache_resource(scope="session", on_release=lambda runner: runner_park().release(runner), show_spinner=False)
 def get_runner() -> TrainingRunner:
+    """This session's runner: the one its browser left running before a reload, or a new one."""
+    key = browser_key(dict(st.context.cookies))
+    runner = runner_park().take(key)
+    if runner is not None:
+        st.session_state[ADOPTED] = True
+    else:
+        runner = _new_runner()
+    runner_park().register(runner, key)
+    return runner
+
+
+def _new_runner() -> TrainingRunner:
     backend = os.environ.get(BACKEND_ENV, "process")
     if backend == "thread":
         return Runner(heartbeat_timeout=HEARTBEAT_TIMEOUT, threads=1)  # one torch thread: see IntraOpThreads
     if backend != "process":
         raise ValueError(f"{BACKEND_ENV} == {backend!r}, must be 'process' or 'thread'")
     return ProcessRunner(heartbeat_timeout=HEARTBEAT_TIMEOUT, threads=1)
+
+
+def announce_adoption() -> None:
+    """Once, after a reload that found this browser's run still there."""
+    if st.session_state.pop(ADOPTED, False):
+        st.toast("Your run is still here: it kept going while the page reloaded.", icon=":material/autorenew:")
 
 
 def start(runner: TrainingRunner, cfg: RunConfig, splits: Splits, paused: bool = False) -> None:
