@@ -56,14 +56,15 @@ def auto_val_every(n_train: int, n_val: int, batch_size: int, n_params: int, epo
     validation is ~2% of it: k = 1. At full batch the epoch is one step and validation ~27% of it:
     k = 13. MNIST 784-512-10 at batch 128 is compute-bound, and the forward of its 1000 validation
     rows is ~9% of the 3000-row epoch: k = 4. k is capped so the validation curve keeps
-    MIN_VALIDATIONS points and, with early stopping, at its patience (a stop is at most k - 1 late).
+    MIN_VALIDATIONS points. With early stopping on, auto validates every epoch: the user asked for a
+    stop at the first epoch ``patience`` epochs past the best, and the curve must show why it came.
     """
     row = ROW_US + PARAM_US * n_params
     train = math.ceil(n_train / batch_size) * STEP_US + TRAIN_FORWARDS * n_train * row
     val = EVAL_US + n_val * row
     k = max(1, round(val / (VAL_SHARE * train)))
     k = min(k, max(1, epochs // MIN_VALIDATIONS))
-    return min(k, patience) if patience > 0 else k
+    return 1 if patience > 0 else k
 
 
 class Callback:

@@ -28,3 +28,16 @@ def test_the_message_states_the_users_patience_and_the_restored_epoch():
 def test_restored_epoch_is_none_without_restoring():
     stopper = EarlyStopping(patience=2, restore_best=False)
     assert stopper.restored_epoch is None
+
+
+def test_auto_validation_with_early_stopping_stops_exactly_patience_epochs_after_the_best():
+    from playground.callbacks import standard_callbacks
+    from playground.trainer import Trainer
+
+    cfg = OVERFIT.replace(batch_size=0)  # full batch: without early stopping, auto would validate rarely
+    trainer = Trainer(cfg, prepare(cfg), standard_callbacks(cfg))
+    trainer.fit()
+    stopper = next(cb for cb in trainer.callbacks if isinstance(cb, EarlyStopping))
+    assert trainer.val_every == 1 and trainer.status is Status.EARLY_STOPPED
+    assert trainer.epoch == stopper.best_epoch + cfg.patience
+    assert Trainer(cfg.replace(patience=0), prepare(cfg)).val_every > 1  # the rule is early stopping's, not the data's

@@ -276,3 +276,11 @@ def test_setting_the_same_lr_again_leaves_no_mark(runner, splits):
     runner.step(1)
     snap = wait_for(lambda: (s := runner.snapshot()).epoch == 2 and s, what="second step")
     assert snap.lr_changes == ((2, 0.003),)
+
+
+def test_no_snapshot_says_starting_once_an_epoch_is_in(runner, splits):
+    """The progress line and the charts come from one snapshot: "Starting" only before epoch 1."""
+    runner.start(LONG, splits)
+    seen = []
+    wait_for(lambda: seen.append(runner.snapshot()) or seen[-1].epoch >= 5, what="5 epochs")
+    assert not [s for s in seen if s.status is Status.STARTING and (s.epoch > 0 or len(s.history.get("epoch", ())))]

@@ -163,8 +163,8 @@ def test_same_seed_same_metrics_different_seed_different():
 
 
 def test_same_seed_same_metrics_with_sparse_validation_and_early_stopping():
-    # Auto picks k from sizes alone: two runs validate the same epochs and stop at the same one.
-    cfg = RunConfig(**OVERFIT, batch_size=0, patience=8)
+    # Validation every 4 epochs (the user's choice): two runs validate the same epochs and stop at the same one.
+    cfg = RunConfig(**OVERFIT, batch_size=0, patience=8, val_every=4)
     runs = []
     for _ in range(2):
         trainer = Trainer(cfg, prepare(cfg), standard_callbacks(cfg))
@@ -384,7 +384,7 @@ def test_auto_val_every_caps_and_explicit_values():
     assert auto_val_every(**full, epochs=200) == 13
     assert auto_val_every(**full, epochs=30) == 3  # at least ~10 points on the validation curve
     assert auto_val_every(**full, epochs=5) == 1
-    assert auto_val_every(**full, epochs=200, patience=4) == 4  # a stop is never more than 3 epochs late
+    assert auto_val_every(**full, epochs=200, patience=20) == 1  # early stopping on: every epoch, so it stops on time
     assert auto_val_every(**{**full, "batch_size": 32}, epochs=200) == 1  # 57 steps: validation is cheap
     assert auto_val_every(**{**full, "n_val": 60_000}, epochs=200) == 20  # monotone in the validation rows
     assert _val_every_of(batch_size=0, val_every=1).val_every == 1
