@@ -11,10 +11,11 @@ import math
 import pandas as pd
 import streamlit as st
 
-from playground.config import MAX_LAYERS, MAX_UNITS, ConfigError, LayerSpec
+from playground.config import DEFAULT, MAX_LAYERS, MAX_UNITS, ConfigError, LayerSpec
 from playground.model import ACTIVATIONS, layer_table
 from playground.ui import state
 
+DEFAULT_LAYERS = DEFAULT.layers
 EDITOR = "layers"  # widget key == RunConfig field
 DEPTH = "n_layers"  # the +/- stepper
 BASE = "_layers_base"  # session_state: the frame the editor edits
@@ -55,7 +56,7 @@ def _resize() -> None:
     if isinstance(layers, ConfigError):
         layers = ()
     n = st.session_state[DEPTH]
-    extra = layers[-1:] or (LayerSpec(16, "relu"),)
+    extra = layers[-1:] or DEFAULT_LAYERS[-1:]  # from no hidden layer: the default one (100 ReLU units)
     state.values()["layers"] = tuple(layers[:n]) + extra * max(0, n - len(layers))
     st.session_state.pop(BASE, None)  # the editor restarts from the new stack
     st.session_state.pop(EDITOR, None)

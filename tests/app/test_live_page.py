@@ -78,3 +78,11 @@ def test_a_finished_run_shows_test_recall_beside_the_test_confusion():
     poll(at, lambda at: "Finished" in progress(at), "the run to finish")
     recall = chart(at, "test_recall_chart")
     assert len(recall["data"][0]["y"]) == 3 and all(recall["data"][0]["text"])
+
+
+def test_adding_a_layer_after_none_gives_the_default_layer():
+    at = app()
+    at.number_input(key="n_layers").set_value(0).run()
+    at.number_input(key="n_layers").set_value(1).run()
+    assert "layers" not in dict(at.query_params)  # back to the default stack: nothing to put in the link
+    assert any("603 trainable parameters" in m.value for m in at.markdown)  # 2*100+100 + 100*3+3: one 100-unit layer
