@@ -11,6 +11,7 @@ import math
 import numpy as np
 import torch
 
+from playground.diagnostics.stall import largest_weight, stall_cause
 from playground.status import Status
 from playground.trainer import Callback, Trainer
 
@@ -76,9 +77,11 @@ class StallGuard(Callback):
         self.every, self.rows, self.needed = every, rows, strikes
         self.strikes = 0
         self.probe: torch.Tensor | None = None
+        self.start_weight = 0.0  # the largest |w| at the start: did the weights blow up?
 
     def on_train_begin(self, trainer: Trainer) -> None:
         self.probe = trainer.data["train"][0][: self.rows]
+        self.start_weight = largest_weight(trainer.model)
 
     @torch.no_grad()
     def constant_output(self, trainer: Trainer) -> bool:
@@ -95,10 +98,9 @@ class StallGuard(Callback):
             return
         self.strikes = self.strikes + 1 if self.constant_output(trainer) else 0
         if self.strikes >= self.needed:
-            trainer.stop(Status.STALLED, f"training stalled at epoch {logs['epoch']}: the network gives the same output "
-                         "for every training example (a layer's units are all dead, or all weights are equal), "
-                         "so its weights can no longer learn; try a smaller learning rate, leaky_relu or another "
-                         "init")  # fmt: skip
+            X, y = (t[: self.rows] for t in trainer.data["train"])
+            trainer.stop(Status.STALLED, f"training stalled at epoch {logs['epoch']}: "
+                                         f"{stall_cause(trainer, X, y, self.start_weight)}")  # fmt: skip
 
 
 class EarlyStopping(Callback):

@@ -27,8 +27,7 @@ def fit(cfg: RunConfig) -> Trainer:
 def test_a_network_that_ignores_its_input_is_stopped_as_stalled(cfg):
     trainer = fit(cfg)
     assert trainer.status == "stalled" and trainer.epoch == 10  # checks at epochs 5 and 10 both found it constant
-    assert trainer.message.startswith("training stalled at epoch 10: the network gives the same output for every training example")
-    assert "smaller learning rate" in trainer.message
+    assert trainer.message.startswith("training stalled at epoch 10: ")  # the cause: tests/unit/test_stall_cause.py
     history = next(cb for cb in trainer.callbacks if hasattr(cb, "as_arrays")).as_arrays()
     assert len(history["loss"]) == 10  # the history is kept
 
