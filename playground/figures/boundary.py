@@ -19,7 +19,7 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
-from playground.figures.data import base_layout, class_colour, class_colours_rgb, lean_figure
+from playground.figures.theme import base_layout, class_colour, class_colours_rgb, lean_figure
 from playground.snapshot import BoundaryGrid, PlanePoints
 
 SHADE = 0.45  # how far the shading goes from white towards the class colour; points stay readable on top

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from playground.figures.data import base_layout, class_colour, lean_figure
+from playground.figures.theme import base_layout, class_colour, lean_figure
 
 BLUES = [[0.0, "#f7fbff"], [0.5, "#6baed6"], [1.0, "#08306b"]]
 INSIDE_LABEL = 0.15  # recall at or above this: the label fits inside its bar; below, it goes just outside

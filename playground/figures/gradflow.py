@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from playground.figures.data import base_layout
+from playground.figures.theme import base_layout
 
 GRAD_COLOUR, RATIO_COLOUR, DEAD_COLOUR, SAT_COLOUR = "#4e79a7", "#59a14f", "#e15759", "#f28e2b"
 HEALTHY_RATIO = 1e-3  # update/weight per step: a common rule of thumb for a healthy learning rate

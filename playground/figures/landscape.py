@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from playground.figures.data import base_layout
+from playground.figures.theme import base_layout
 
 COLORSCALE = "Viridis"
 PATH_COLOUR, START_COLOUR, END_COLOUR = "#ffffff", "#f28e2b", "#e15759"

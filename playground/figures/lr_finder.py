@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from playground.figures.data import base_layout
+from playground.figures.theme import base_layout
 
 RAW_COLOUR, SMOOTH_COLOUR, SUGGEST_COLOUR, CURRENT_COLOUR = "#a0cbe8", "#4e79a7", "#e15759", "#7f7f7f"
 

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from playground.figures.data import base_layout, lean_figure
+from playground.figures.theme import base_layout, lean_figure
 
 MAX_POINTS = 1500  # per curve: more than a chart's pixel width carries no information, only JSON
 TRAIN_COLOUR, VAL_COLOUR, LR_COLOUR = "#4e79a7", "#f28e2b", "#7f7f7f"
