@@ -91,7 +91,7 @@ def training_charts(snap: Snapshot, names: list[str]) -> None:
     with left:
         if snap.boundary is not None:
             titles = scaled_titles(list(snap.boundary.axis_titles), snap.config.scaling) if not snap.boundary.note else None
-            chart(boundary_figure(snap.boundary, names, axis_titles=titles), key="boundary_chart")
+            chart(boundary_figure(snap.boundary, names, height=430, axis_titles=titles), key="boundary_chart")
             if snap.boundary.note:
                 st.caption(snap.boundary.note)
     with right:
