@@ -47,21 +47,30 @@ VAL_SHARE = 0.02  # target: validation ~2% of training time, leaving room for th
 MIN_VALIDATIONS = 10  # auto never leaves fewer than ~10 points on the validation curve
 
 
+def epoch_costs_us(n_train: int, n_val: int, batch_size: int, n_params: int) -> tuple[float, float]:
+    """The cost model: (one training epoch, one validation pass) in modelled microseconds.
+
+    A training epoch costs ``steps * STEP_US + TRAIN_FORWARDS * n_train * row`` and a validation
+    pass ``EVAL_US + n_val * row``, with ``row = ROW_US + PARAM_US * n_params``.
+    """
+    row = ROW_US + PARAM_US * n_params
+    train = math.ceil(n_train / batch_size) * STEP_US + TRAIN_FORWARDS * n_train * row
+    return train, EVAL_US + n_val * row
+
+
 def auto_val_every(n_train: int, n_val: int, batch_size: int, n_params: int, epochs: int, patience: int = 0) -> int:
     """Validate every k epochs, k chosen so a validation pass costs ~VAL_SHARE of the training time.
 
-    A training epoch costs ``steps * STEP_US + TRAIN_FORWARDS * n_train * row`` and a validation
-    pass ``EVAL_US + n_val * row``, with ``row = ROW_US + PARAM_US * n_params`` (microseconds), and
-    k = (val / train) / VAL_SHARE, rounded. Spiral 2-100-3 at batch 32 has 57 steps per epoch and
+    With ``train, val = epoch_costs_us(...)``, validating every k epochs costs val / (k * train)
+    of the training time, and k = (val / train) / VAL_SHARE, rounded: the smallest k within the
+    budget, give or take the rounding. Spiral 2-100-3 at batch 32 has 57 steps per epoch and
     validation is ~2% of it: k = 1. At full batch the epoch is one step and validation ~27% of it:
     k = 13. MNIST 784-512-10 at batch 128 is compute-bound, and the forward of its 1000 validation
     rows is ~9% of the 3000-row epoch: k = 4. k is capped so the validation curve keeps
     MIN_VALIDATIONS points. With early stopping on, auto validates every epoch: the user asked for a
     stop at the first epoch ``patience`` epochs past the best, and the curve must show why it came.
     """
-    row = ROW_US + PARAM_US * n_params
-    train = math.ceil(n_train / batch_size) * STEP_US + TRAIN_FORWARDS * n_train * row
-    val = EVAL_US + n_val * row
+    train, val = epoch_costs_us(n_train, n_val, batch_size, n_params)
     k = max(1, round(val / (VAL_SHARE * train)))
     k = min(k, max(1, epochs // MIN_VALIDATIONS))
     return 1 if patience > 0 else k
