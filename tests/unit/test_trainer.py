@@ -18,7 +18,7 @@ from playground.callbacks import DivergenceGuard, EarlyStopping, History, standa
 from playground.config import RunConfig, parse_layers
 from playground.datasets import prepare
 from playground.figures.training import accuracy_figure, loss_figure
-from playground.trainer import Callback, Trainer, auto_val_every
+from playground.trainer import MIN_VALIDATIONS, VAL_SHARE, Callback, Trainer, auto_val_every, epoch_costs_us
 
 SMALL = dict(n_samples=100, epochs=20)
 
@@ -314,7 +314,7 @@ def test_boundary_grid_probabilities_equal_a_direct_forward(dataset):
     trainer = trainer_for(dataset=dataset, layers=parse_layers("32:relu:0.5:bn,16:tanh"), epochs=3)
     trainer.fit()
     plane = make_plane(trainer.splits.X_train)
-    assert plane.features.shape == (100 * 100, trainer.splits.n_features)
+    assert plane.features.shape == (len(plane.xs) * len(plane.ys), trainer.splits.n_features)
     proba = trainer.predict_proba(plane.features)
     model = copy.deepcopy(trainer.model).eval()
     with torch.no_grad():
@@ -368,25 +368,102 @@ def _val_every_of(**changes) -> Trainer:
     return Trainer(cfg, prepare(cfg), [])
 
 
-def test_auto_val_every_for_the_benchmark_shapes():
+def val_share(k: int, n_train: int, n_val: int, batch_size: int, n_params: int) -> float:
+    """The cost model's share of training time spent validating, when validating every k epochs."""
+    train, val = epoch_costs_us(n_train, n_val, batch_size, n_params)
+    return val / (k * train)
+
+
+def assert_within_the_validation_budget(k: int, **sizes) -> None:
+    """k is the smallest interval whose modelled validation share is <= VAL_SHARE, give or take rounding:
+    validating one epoch more often would exceed the budget, one epoch less often is within it."""
+    assert val_share(k + 1, **sizes) <= VAL_SHARE, (k, sizes)
+    assert k == 1 or val_share(k - 1, **sizes) > VAL_SHARE, (k, sizes)
+    if val_share(1, **sizes) <= VAL_SHARE:
+        assert k == 1, (k, sizes)  # validation already fits the budget every epoch: cheap validation, every epoch
+
+
+def scheduled_validations(k: int, epochs: int) -> set[int]:
+    """The documented schedule (playground/trainer.py): epoch 1, every k-th epoch, and the last."""
+    return {1, epochs} | set(range(k, epochs + 1, k))
+
+
+UNCAPPED = 10**9  # epochs: so many that the MIN_VALIDATIONS cap never binds
+# validation costs from negligible (many small batches, few validation rows) to dominant (full batch, big val set)
+SIZE_GRID = [
+    dict(n_train=n_train, n_val=n_val, batch_size=min(batch, n_train), n_params=n_params)
+    for n_train in (60, 1800, 50_000)
+    for n_val in (20, 600, 10_000, 60_000)
+    for batch in (1, 32, 128, 10**9)
+    for n_params in (50, 603, 407_050)
+]  # fmt: skip
+
+
+def test_auto_val_every_keeps_validation_within_its_share_of_training_time():
+    ks = []
+    for sizes in SIZE_GRID:
+        k = auto_val_every(**sizes, epochs=UNCAPPED)
+        assert_within_the_validation_budget(k, **sizes)
+        ks.append(k)
+    assert min(ks) == 1 and max(ks) > 10  # the grid covers cheap and dear validation alike
+
+
+def test_auto_val_every_grows_with_the_validation_set_and_the_batch_size():
+    """A bigger validation set makes a pass dearer; bigger batches make a training epoch cheaper (fewer steps)."""
+    base = dict(n_train=1800, n_params=603, epochs=UNCAPPED)
+    by_val = [auto_val_every(**base, n_val=n_val, batch_size=1800) for n_val in (10, 100, 600, 3000, 20_000, 60_000)]
+    assert by_val == sorted(by_val) and by_val[0] < by_val[-1], by_val
+    by_batch = [auto_val_every(**base, n_val=600, batch_size=b) for b in (1, 8, 32, 128, 512, 1800)]
+    assert by_batch == sorted(by_batch) and by_batch[0] == 1 < by_batch[-1], by_batch
+
+
+def test_auto_val_every_leaves_min_validations_points_on_the_curve():
+    dear = dict(n_train=1800, n_val=60_000, batch_size=1800, n_params=603)  # validation far dearer than an epoch
+    uncapped = auto_val_every(**dear, epochs=UNCAPPED)
+    capped = 0
+    for epochs in range(1, 10 * uncapped + 2):
+        k = auto_val_every(**dear, epochs=epochs)
+        assert 1 <= k <= uncapped  # the cap only ever validates more often
+        assert len(scheduled_validations(k, epochs)) >= min(epochs, MIN_VALIDATIONS), (epochs, k)
+        capped += k < uncapped
+    assert capped > 0  # the cap was exercised
+
+
+def test_auto_val_every_validates_every_epoch_with_early_stopping():
+    """Early stopping must see every epoch, so it stops ``patience`` epochs after the best, not later."""
+    dear = [sizes for sizes in SIZE_GRID if auto_val_every(**sizes, epochs=UNCAPPED) > 1]
+    assert dear
+    for sizes in dear:
+        for patience in (1, 5, 20):
+            assert auto_val_every(**sizes, epochs=UNCAPPED, patience=patience) == 1, (sizes, patience)
+    cfg = RunConfig(batch_size=0, patience=5)
+    assert Trainer(cfg, prepare(cfg), []).val_every == 1
+
+
+def test_the_trainer_picks_auto_val_every_from_its_own_sizes():
+    """The trainer feeds auto_val_every its real train/val rows, effective batch and parameter count, and says
+    when it validates less than every epoch; the shapes are the benchmark's (benchmarks/bench_trainer.py)."""
     mnist = dict(dataset="mnist", layers=parse_layers("512:relu"), optimizer="rmsprop", lr=0.001, batch_size=128)
-    shapes = {"spiral batch 32": (dict(batch_size=32), 1), "spiral full batch": (dict(batch_size=0), 13),
-              "mnist-5k 784-512-10 batch 128": (mnist, 4)}  # fmt: skip
-    for name, (changes, k) in shapes.items():
+    shapes = {"spiral batch 32": dict(batch_size=32), "spiral full batch": dict(batch_size=0),
+              "mnist-5k 784-512-10 batch 128": mnist}  # fmt: skip
+    ks = {}
+    for name, changes in shapes.items():
         trainer = _val_every_of(**changes)
-        assert trainer.val_every == k, name
+        sizes = dict(n_train=len(trainer.splits.y_train), n_val=len(trainer.splits.y_val),
+                     batch_size=trainer.batch_size, n_params=sum(p.numel() for p in trainer.model.parameters()))  # fmt: skip
+        k = ks[name] = trainer.val_every
+        assert k == auto_val_every(**sizes, epochs=trainer.cfg.epochs, patience=trainer.cfg.patience), name
+        uncapped = auto_val_every(**sizes, epochs=UNCAPPED)
+        if k == uncapped:
+            assert_within_the_validation_budget(k, **sizes)
+        else:
+            assert k < uncapped  # capped for MIN_VALIDATIONS points (tested above)
         noted = [n for n in trainer.notes if n.startswith("Validating every")]
         assert noted == ([] if k == 1 else [f"Validating every {k} epochs (auto, val_every == 0), and on the first and the last."])
+    assert ks["spiral full batch"] >= ks["spiral batch 32"]  # one step per epoch: validation is relatively dearer
 
 
-def test_auto_val_every_caps_and_explicit_values():
-    full = dict(n_train=1800, n_val=600, batch_size=1800, n_params=603)
-    assert auto_val_every(**full, epochs=200) == 13
-    assert auto_val_every(**full, epochs=30) == 3  # at least ~10 points on the validation curve
-    assert auto_val_every(**full, epochs=5) == 1
-    assert auto_val_every(**full, epochs=200, patience=20) == 1  # early stopping on: every epoch, so it stops on time
-    assert auto_val_every(**{**full, "batch_size": 32}, epochs=200) == 1  # 57 steps: validation is cheap
-    assert auto_val_every(**{**full, "n_val": 60_000}, epochs=200) == 20  # monotone in the validation rows
+def test_explicit_val_every_is_kept():
     assert _val_every_of(batch_size=0, val_every=1).val_every == 1
     explicit = _val_every_of(batch_size=32, val_every=5)
     assert explicit.val_every == 5 and "Validating every 5 epochs (val_every), and on the first and the last." in explicit.notes
@@ -414,7 +491,7 @@ def test_history_arrays_are_converted_incrementally_and_grow():
         if epoch % 3 == 1:
             logs["val_loss"] = 2 / epoch
         history.on_epoch_end(None, logs)
-        if epoch in (1, 2, 255, 256, 257, 599):
+        if epoch % 7 or epoch < 20:  # every epoch, whatever the buffer's size, with a few converted two at a time
             snapshots.append(history.as_arrays())
     final = history.as_arrays()
     assert final["epoch"].tolist() == list(range(1, 601)) and final["epoch"].dtype == np.float64
@@ -448,16 +525,15 @@ def test_full_batch_epoch_logs_the_loss_and_accuracy_of_the_weights_it_started_f
 
 
 def test_loss_chart_draws_validation_through_the_validated_epochs_only():
-    # A full-batch spiral run: auto validates every 4th of 40 epochs (capped for ~10 points).
-    trainer = trainer_for(batch_size=0, epochs=40)
+    # Every 3rd of 40 epochs, plus the first and the last (40, off the multiples of 3).
+    trainer = trainer_for(batch_size=0, epochs=40, val_every=3)
     trainer.fit()
-    assert trainer.val_every == 4
     history = history_of(trainer).as_arrays()
-    validated = [1, *range(4, 41, 4)]
+    validated = [1, *range(3, 40, 3), 40]
     for fig, key in ((loss_figure(history), "val_loss"), (accuracy_figure(history), "val_accuracy")):
         train, val = fig.data
         assert (train.name, val.name) == ("train", "validation")
         assert list(train.x) == list(range(1, 41)) and len(train.y) == 40
-        assert list(val.x) == validated  # one line through 11 points, no gaps and no NaN
+        assert list(val.x) == validated  # one line through the validated epochs, no gaps and no NaN
         np.testing.assert_array_equal(val.y, history[key][np.array(validated) - 1])
         assert np.isfinite(np.asarray(val.y, dtype=float)).all()
