@@ -94,8 +94,7 @@ def plain_loop(cfg: RunConfig, splits: Splits, epochs: int) -> Clock:
     device = resolve_device(cfg.device)
     torch.manual_seed(cfg.seed)
     model = build_mlp(splits.n_features, cfg.layers, splits.n_classes, cfg.init).to(device)
-    opt = make_optimizer(cfg.optimizer, model.parameters(), cfg.lr, cfg.weight_decay, fused=True,
-                         momentum=cfg.momentum, beta1=cfg.beta1, beta2=cfg.beta2, rho=cfg.rho)  # fmt: skip
+    opt = make_optimizer(cfg.optimizer, model.parameters(), cfg.lr, fused=True, **cfg.optimizer_kwargs())
     gen = torch.Generator(device=device).manual_seed(cfg.seed)
     X = torch.as_tensor(splits.X_train, device=device)  # (n, d)
     y = torch.as_tensor(splits.y_train, device=device)  # (n,)

@@ -4,6 +4,11 @@ It maps 1:1 to the page widgets (widget key == field name), the CLI flags
 (``--field-name``) and the URL query string (key == field name). Validation lives
 here and only here; messages name the field, the value and the limit, scikit-learn style:
 ``hidden units == 0, must be >= 1``.
+
+Each field's metadata is the one table about it: its help line, its group (data | network |
+training: what a change to it restarts) and, for data fields, the datasets it changes.
+``DATA_FIELDS``, ``SPLIT_FIELDS``, ``NETWORK_FIELDS`` and ``dataset_uses`` (``DatasetInfo.uses``)
+are derived from it. This module imports no torch: the registry names come from ``names``.
 """
 from __future__ import annotations
 
@@ -12,8 +17,8 @@ import math
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from playground.model import ACTIVATIONS, INITS, count_params
-from playground.optim import OPTIMIZERS
+from playground.architecture import count_params
+from playground.names import ACTIVATION_NAMES, DATASET_NAMES, INIT_NAMES, OPTIMIZER_NAMES
 
 MAX_LAYERS = 16  # hidden layers
 MAX_UNITS = 4096  # per hidden layer
@@ -71,45 +76,53 @@ def format_layers(layers: tuple[LayerSpec, ...]) -> str:
     return ",".join(layer.to_token() for layer in layers)
 
 
-def _f(default: Any, help: str, **meta: Any) -> Any:
-    """A config field with its one-line help (CLI ``--help`` and widget tooltips)."""
-    return field(default=default, metadata={"help": help, **meta})
+GROUPS = ("data", "network", "training")  # what a change restarts: the data, the network, or only the next run
+TOY = ("spiral", "circles", "xor", "blobs")  # the generated 2-D sets
+
+
+def _f(default: Any, help: str, group: str, datasets: tuple[str, ...] | None = ()) -> Any:
+    """A config field: its one-line help (CLI ``--help`` and widget tooltips), its group, and for a
+    data field the DATASETS keys whose points it changes (None: every dataset's, i.e. the splits)."""
+    return field(default=default, metadata={"help": help, "group": group, "datasets": datasets})
 
 
 @dataclass(frozen=True)
 class RunConfig:
-    # --- data ---
-    dataset: str = _f("spiral", "DATASETS key")
-    n_samples: int = _f(1000, "points per class for generated 2-D sets (xor: 2*n_samples points, classes by quadrant)")
-    classes: int = _f(3, "number of classes for spiral and blobs")
-    noise: float = _f(0.2, "noise of generated sets (spiral: std of the angle jitter)")
-    pima_missing: str = _f("median", "Pima zeros-as-missing: median | drop_rows | drop_columns")
-    val_split: float = _f(0.2, "fraction of rows held out for validation (curves, early stopping)")
-    test_split: float = _f(0.2, "fraction of rows held out for the final test metrics")
-    scaling: str = _f("standard", "feature scaling fitted on train only: standard | minmax | none")
-    # --- network ---
-    layers: tuple[LayerSpec, ...] = _f((LayerSpec(100, "relu"),), "hidden layers UNITS[:ACT[:DROPOUT[:bn]]],...")
-    init: str = _f("default", "weight init: default | xavier | kaiming | zeros")
-    binary_loss: str = _f("bce", "binary tasks: bce (1 sigmoid logit) | softmax (2-way cross-entropy)")
-    # --- optimisation ---
-    optimizer: str = _f("adam", "OPTIMIZERS key")
-    lr: float = _f(0.01, "learning rate (step size)")
-    momentum: float = _f(0.9, "momentum / nesterov: velocity decay")
-    beta1: float = _f(0.9, "adam / adamw: decay of the gradient mean")
-    beta2: float = _f(0.999, "adam / adamw: decay of the squared-gradient mean")
-    rho: float = _f(0.9, "rmsprop / adadelta: decay of the squared-gradient average")
-    batch_size: int = _f(32, "mini-batch size; 0 means full batch")
-    epochs: int = _f(200, "passes over the training set")
+    # --- data: a change reloads the data (and so needs a new run) ---
+    dataset: str = _f("spiral", "DATASETS key", "data")
+    n_samples: int = _f(1000, "points per class for generated 2-D sets (xor: 2*n_samples points, classes by quadrant)",
+                        "data", TOY)
+    classes: int = _f(3, "number of classes for spiral and blobs", "data", ("spiral", "blobs"))
+    noise: float = _f(0.2, "noise of generated sets (spiral: std of the angle jitter)", "data", TOY)
+    pima_missing: str = _f("median", "Pima zeros-as-missing: median | drop_rows | drop_columns", "data", ("pima",))
+    val_split: float = _f(0.2, "fraction of rows held out for validation (curves, early stopping)", "data", None)
+    test_split: float = _f(0.2, "fraction of rows held out for the final test metrics", "data", None)
+    scaling: str = _f("standard", "feature scaling fitted on train only: standard | minmax | none", "data", None)
+    # --- network: a change builds a new network ---
+    layers: tuple[LayerSpec, ...] = _f((LayerSpec(100, "relu"),), "hidden layers UNITS[:ACT[:DROPOUT[:bn]]],...",
+                                       "network")
+    init: str = _f("default", "weight init: default | xavier | kaiming | zeros", "network")
+    binary_loss: str = _f("bce", "binary tasks: bce (1 sigmoid logit) | softmax (2-way cross-entropy)", "network")
+    # --- training: applies to the next run (lr also live) ---
+    optimizer: str = _f("adam", "OPTIMIZERS key", "training")
+    lr: float = _f(0.01, "learning rate (step size)", "training")
+    momentum: float = _f(0.9, "momentum / nesterov: velocity decay", "training")
+    beta1: float = _f(0.9, "adam / adamw: decay of the gradient mean", "training")
+    beta2: float = _f(0.999, "adam / adamw: decay of the squared-gradient mean", "training")
+    rho: float = _f(0.9, "rmsprop / adadelta: decay of the squared-gradient average", "training")
+    batch_size: int = _f(32, "mini-batch size; 0 means full batch", "training")
+    epochs: int = _f(200, "passes over the training set", "training")
     val_every: int = _f(0, "validate every N epochs (and always the first and the last); 0 = auto: every epoch "
-                           "unless validation is costly next to a training epoch")
-    weight_decay: float = _f(0.0, "L2 penalty (decoupled for adamw)")
-    l1: float = _f(0.0, "L1 penalty on weights, added to the loss")
-    patience: int = _f(0, "early stopping: epochs without val-loss improvement; 0 turns it off")
-    min_delta: float = _f(0.0, "early stopping: smallest val-loss drop that counts as improvement")
-    restore_best: bool = _f(True, "early stopping: restore the best weights when it stops")
-    class_weights: str = _f("none", "loss weights: none | balanced | comma list, one per class")
-    seed: int = _f(0, "seeds data generation, splits, init and batch order")
-    device: str = _f("auto", "auto (cuda when available) | cpu | cuda")
+                           "unless validation is costly next to a training epoch", "training")
+    weight_decay: float = _f(0.0, "L2 penalty (decoupled for adamw)", "training")
+    l1: float = _f(0.0, "L1 penalty on weights, added to the loss", "training")
+    patience: int = _f(0, "early stopping: epochs without val-loss improvement; 0 turns it off", "training")
+    min_delta: float = _f(0.0, "early stopping: smallest val-loss drop that counts as improvement", "training")
+    restore_best: bool = _f(True, "early stopping: restore the best weights when it stops", "training")
+    class_weights: str = _f("none", "loss weights: none | balanced | comma list, one per class", "training")
+    # seed is a data field (it draws the generated points and the splits) though it also seeds init and batches
+    seed: int = _f(0, "seeds data generation, splits, init and batch order", "data", None)
+    device: str = _f("auto", "auto (cuda when available) | cpu | cuda", "training")
 
     def __post_init__(self) -> None:
         validate(self)
@@ -149,9 +162,7 @@ def _finite(name: str, value: float) -> None:
 
 def validate(cfg: RunConfig) -> None:
     """Raise ConfigError on the first value outside its limits."""
-    from playground.datasets import DATASETS  # late: datasets imports this module
-
-    _in_choices("dataset", cfg.dataset, DATASETS)
+    _in_choices("dataset", cfg.dataset, DATASET_NAMES)
     _check(10 <= cfg.n_samples <= 50_000, f"n_samples == {cfg.n_samples}, must be in [10, 50000]")
     _check(2 <= cfg.classes <= 10, f"classes == {cfg.classes}, must be in [2, 10]")
     _finite("noise", cfg.noise)
@@ -165,9 +176,9 @@ def validate(cfg: RunConfig) -> None:
     _check(total < 0.9, f"val_split + test_split == {total:g}, must be < 0.9 (leave rows to train on)")
     _in_choices("scaling", cfg.scaling, SCALINGS)
     _validate_layers(cfg.layers)
-    _in_choices("init", cfg.init, INITS)
+    _in_choices("init", cfg.init, INIT_NAMES)
     _in_choices("binary_loss", cfg.binary_loss, BINARY_LOSSES)
-    _in_choices("optimizer", cfg.optimizer, OPTIMIZERS)
+    _in_choices("optimizer", cfg.optimizer, OPTIMIZER_NAMES)
     _finite("lr", cfg.lr)
     _check(0 < cfg.lr <= 10, f"lr == {cfg.lr}, must be in (0, 10]")
     for name in ("momentum", "beta1", "beta2", "rho"):
@@ -196,8 +207,8 @@ def _validate_layers(layers: tuple[LayerSpec, ...]) -> None:
         _check(layer.units >= 1, f"hidden units == {layer.units} (layer {i}), must be >= 1")
         _check(layer.units <= MAX_UNITS, f"hidden units == {layer.units} (layer {i}), must be <= {MAX_UNITS}")
         _check(
-            layer.activation in ACTIVATIONS,
-            f"activation == {layer.activation!r} (layer {i}), must be one of {list(ACTIVATIONS)}",
+            layer.activation in ACTIVATION_NAMES,
+            f"activation == {layer.activation!r} (layer {i}), must be one of {list(ACTIVATION_NAMES)}",
         )
         _check(0 <= layer.dropout < 1, f"dropout == {layer.dropout} (layer {i}), must be in [0, 1)")
 
@@ -256,6 +267,24 @@ CODECS = {
 }
 FIELDS = {f.name: f for f in fields(RunConfig)}
 DEFAULT = RunConfig()
+
+
+# ---------------------------------------------------------------- field groups (from the fields' metadata)
+
+
+def _group(group: str) -> tuple[str, ...]:
+    return tuple(name for name, f in FIELDS.items() if f.metadata["group"] == group)
+
+
+DATA_FIELDS = _group("data")  # dataset, its own fields, splits, scaling, seed: a change reloads the data
+NETWORK_FIELDS = _group("network")  # layers, init, output head: a change builds a new network
+TRAINING_FIELDS = _group("training")  # the rest: the next run reads them (lr also changes live)
+SPLIT_FIELDS = tuple(name for name in DATA_FIELDS if FIELDS[name].metadata["datasets"] is None)  # every dataset's
+
+
+def dataset_uses(dataset: str) -> tuple[str, ...]:
+    """The fields that change ``dataset``'s points besides the split fields (``DatasetInfo.uses``), in field order."""
+    return tuple(name for name in DATA_FIELDS if dataset in (FIELDS[name].metadata["datasets"] or ()))
 
 
 def parse_value(name: str, text: str) -> Any:

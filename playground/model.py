@@ -3,6 +3,8 @@
 The network is plain constructor data, micrograd style: ``build_mlp(n_in, layers, n_out)``
 returns ``nn.Sequential`` of blocks ``Linear -> [BatchNorm1d] -> activation -> [Dropout]``
 followed by the output ``Linear`` (logits; the loss applies softmax / sigmoid).
+The registries' keys are ``names.ACTIVATION_NAMES`` / ``INIT_NAMES`` (config validates against those
+without torch); the layer table and parameter count live in the torch-free ``architecture``.
 """
 from __future__ import annotations
 
@@ -61,32 +63,3 @@ def build_mlp(n_in: int, layers: Sequence, n_out: int, init: str = "default") ->
                 init_fn(m.weight)
                 nn.init.zeros_(m.bias)
     return model
-
-
-def layer_table(n_in: int, layers: Sequence, n_out: int) -> list[dict]:
-    """Rows for the page's layer table, computed without torch (page threads must not run torch).
-
-    Parameter counts: Linear has in*out + out; BatchNorm1d has 2*units (running stats are buffers).
-    """
-    rows, width = [], n_in
-    rows.append({"layer": "input", "units": n_in, "activation": "", "dropout": 0.0, "batchnorm": False, "params": 0})
-    for i, spec in enumerate(layers, 1):
-        params = width * spec.units + spec.units + (2 * spec.units if spec.batchnorm else 0)
-        rows.append(
-            {
-                "layer": f"hidden {i}",
-                "units": spec.units,
-                "activation": spec.activation,
-                "dropout": spec.dropout,
-                "batchnorm": spec.batchnorm,
-                "params": params,
-            }
-        )
-        width = spec.units
-    rows.append({"layer": "output", "units": n_out, "activation": "logits", "dropout": 0.0, "batchnorm": False,
-                 "params": width * n_out + n_out})
-    return rows
-
-
-def count_params(n_in: int, layers: Sequence, n_out: int) -> int:
-    return sum(row["params"] for row in layer_table(n_in, layers, n_out))

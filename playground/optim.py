@@ -2,6 +2,7 @@
 
 Every optimizer is a real ``torch.optim`` class; this file only maps the playground's
 flat knobs (momentum, beta1/beta2, rho) onto each constructor's arguments.
+The registry's keys are ``names.OPTIMIZER_NAMES`` (config validates against those without torch).
 """
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 import torch
+
+from playground.config import DEFAULT
 
 
 @dataclass(frozen=True)
@@ -63,8 +66,8 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
     ),
 }
 
-# Defaults for every knob; a caller overrides only what it sets.
-DEFAULT_KNOBS = {"momentum": 0.9, "beta1": 0.9, "beta2": 0.999, "rho": 0.9}
+# Every knob at RunConfig's default (momentum, beta1, beta2, rho); a caller overrides only what it sets.
+DEFAULT_KNOBS = {k: v for k, v in DEFAULT.optimizer_kwargs().items() if k != "weight_decay"}
 # These constructors accept fused=True (one kernel per step instead of one per tensor).
 _FUSABLE = {"sgd", "momentum", "nesterov", "adagrad", "adam", "adamw"}
 

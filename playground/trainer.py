@@ -93,7 +93,7 @@ class Trainer:
         self.callbacks = list(callbacks)
         self.device = resolve_device(cfg.device)
         self.n_classes = splits.n_classes
-        self.binary_bce = self.n_classes == 2 and cfg.binary_loss == "bce"  # one sigmoid logit
+        self.binary_bce = cfg.n_outputs(self.n_classes) == 1  # one sigmoid logit
         torch.manual_seed(cfg.seed)  # init and dropout masks
         self.model = build_mlp(splits.n_features, cfg.layers, cfg.n_outputs(self.n_classes), cfg.init)
         self.model.to(self.device)

@@ -11,8 +11,9 @@ import math
 import pandas as pd
 import streamlit as st
 
+from playground.architecture import layer_table
 from playground.config import DEFAULT, MAX_LAYERS, MAX_UNITS, ConfigError, LayerSpec
-from playground.model import ACTIVATIONS, layer_table
+from playground.model import ACTIVATIONS
 from playground.ui import state
 
 DEFAULT_LAYERS = DEFAULT.layers
@@ -87,7 +88,7 @@ def layer_editor() -> tuple[LayerSpec, ...] | ConfigError:
 
 def layer_summary(layers, n_features: int, n_classes: int, binary_loss: str) -> None:
     """The network as a table (input, hidden..., output) with parameter counts; computed without torch."""
-    n_out = 1 if (n_classes == 2 and binary_loss == "bce") else n_classes
+    n_out = DEFAULT.replace(binary_loss=binary_loss).n_outputs(n_classes)
     rows = layer_table(n_features, layers, n_out)
     total = sum(r["params"] for r in rows)
     st.markdown(f"**{total:,} trainable parameters** · {n_features} inputs → {n_out} output{'s' if n_out > 1 else ''}")

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from playground.config import FIELDS, RunConfig
+from playground.config import DATA_FIELDS, FIELDS, NETWORK_FIELDS, RunConfig
 from playground.runner_protocol import TrainingRunner
 from playground.status import Status
 from playground.ui.live import poll_fast_for
 from playground.ui.session import data_key, start
-from playground.ui.setup import DATA_FIELDS, Setup
+from playground.ui.setup import Setup
 
-NETWORK_FIELDS = ("layers", "init", "binary_loss")
 LR_REQUEST = "_lr_request"  # session_state: (run id, the lr last sent to that run)
 
 

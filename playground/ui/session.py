@@ -16,7 +16,7 @@ import os
 
 import streamlit as st
 
-from playground.config import RunConfig
+from playground.config import SPLIT_FIELDS, RunConfig
 from playground.datasets import DATASETS, DatasetUnavailable, Splits, prepare
 from playground.process_runner import ProcessRunner
 from playground.runner import Runner
@@ -25,7 +25,6 @@ from playground.ui.park import RunnerPark, browser_key
 
 HEARTBEAT_TIMEOUT = 30.0  # seconds without a page poll before the run stops itself
 BACKEND_ENV = "PLAYGROUND_RUNNER"  # process | thread
-SPLIT_FIELDS = ("val_split", "test_split", "seed", "scaling")  # change every dataset's splits
 ADOPTED = "_runner_adopted"  # session_state: this session took over a run parked by its browser's last session
 FAILED = "_data_failures"  # session_state: dataset name -> DatasetUnavailable message
 

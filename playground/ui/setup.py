@@ -3,11 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from playground.config import ConfigError, RunConfig, check_against_data
+from playground.config import DATA_FIELDS, ConfigError, RunConfig, check_against_data
 from playground.datasets import DatasetUnavailable, Splits
 from playground.ui import session, state
-
-DATA_FIELDS = ("dataset", "n_samples", "classes", "noise", "pima_missing", "val_split", "test_split", "scaling", "seed")
 
 
 @dataclass

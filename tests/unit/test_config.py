@@ -153,3 +153,54 @@ def test_parse_value_uses_the_field_type():
     assert parse_value("epochs", "12") == 12 and parse_value("lr", "1e-3") == 0.001
     with pytest.raises(ConfigError, match="epochs == 'many', must be an integer"):
         parse_value("epochs", "many")
+
+
+# ---------------------------------------------------------------- field groups and registry names (one table)
+
+
+def test_every_field_has_a_group_and_the_groups_partition_the_fields():
+    from playground.config import DATA_FIELDS, GROUPS, NETWORK_FIELDS, TRAINING_FIELDS
+
+    assert all(f.metadata["group"] in GROUPS for f in FIELDS.values())
+    assert sorted((*DATA_FIELDS, *NETWORK_FIELDS, *TRAINING_FIELDS)) == sorted(FIELDS)
+    assert NETWORK_FIELDS == ("layers", "init", "binary_loss")
+    assert DATA_FIELDS == ("dataset", "n_samples", "classes", "noise", "pima_missing", "val_split", "test_split",
+                           "scaling", "seed")  # fmt: skip
+
+
+def test_dataset_uses_come_from_the_field_metadata():
+    from playground.datasets import DATASETS
+
+    assert DATASETS["spiral"].uses == ("n_samples", "classes", "noise")
+    assert DATASETS["circles"].uses == DATASETS["xor"].uses == ("n_samples", "noise")
+    assert DATASETS["pima"].uses == ("pima_missing",)
+    assert DATASETS["wine"].uses == DATASETS["mnist"].uses == ()
+
+
+def test_every_data_field_is_the_dataset_a_dataset_field_or_a_split_field():
+    from playground.config import DATA_FIELDS, SPLIT_FIELDS, dataset_uses
+    from playground.names import DATASET_NAMES
+
+    used = {name for ds in DATASET_NAMES for name in dataset_uses(ds)}
+    assert set(SPLIT_FIELDS) == {"val_split", "test_split", "scaling", "seed"}
+    assert set(DATA_FIELDS) == {"dataset"} | used | set(SPLIT_FIELDS) and not used & set(SPLIT_FIELDS)
+    for name in used:  # the datasets a field names exist
+        assert set(FIELDS[name].metadata["datasets"]) <= set(DATASET_NAMES), name
+    assert all(not FIELDS[n].metadata["datasets"] for n in FIELDS if n not in DATA_FIELDS or n == "dataset")
+
+
+def test_registry_names_equal_the_registries_keys_in_order():
+    from playground.datasets import DATASETS
+    from playground.model import ACTIVATIONS, INITS
+    from playground.names import ACTIVATION_NAMES, DATASET_NAMES, INIT_NAMES, OPTIMIZER_NAMES
+    from playground.optim import OPTIMIZERS
+
+    assert tuple(ACTIVATIONS) == ACTIVATION_NAMES and tuple(INITS) == INIT_NAMES
+    assert tuple(OPTIMIZERS) == OPTIMIZER_NAMES and tuple(DATASETS) == DATASET_NAMES
+
+
+def test_default_knobs_are_the_config_defaults():
+    from playground.optim import DEFAULT_KNOBS, OPTIMIZERS
+
+    assert DEFAULT_KNOBS == {k: FIELDS[k].default for k in ("momentum", "beta1", "beta2", "rho")}
+    assert {k for spec in OPTIMIZERS.values() for k in spec.knobs} == set(DEFAULT_KNOBS)

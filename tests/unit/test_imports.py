@@ -47,3 +47,18 @@ def test_a_pca_plane_crosses_into_a_process_without_sklearn(tmp_path):
             "print(plane.project(np.zeros((3, 13), np.float32)).shape, 'sklearn' in sys.modules)")  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "(3, 2) False", out.stdout + out.stderr
+
+
+TORCH_FREE = """
+import sys
+import playground.config
+cfg, warnings = playground.config.from_query({"dataset": "pima", "layers": "8:tanh,4", "optimizer": "sgd", "lr": "0.1"})
+assert cfg.dataset == "pima" and cfg.lr == 0.1 and not warnings, (cfg, warnings)
+print(sorted(m for m in ("torch", "playground.model", "playground.optim", "playground.datasets") if m in sys.modules))
+"""
+
+
+def test_config_and_url_parsing_import_no_torch():
+    # the URL and the CLI's --help need only names (playground/names.py), not the registries' objects
+    out = subprocess.run([sys.executable, "-c", TORCH_FREE], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr

@@ -3,8 +3,9 @@ import pytest
 import torch
 from torch import nn
 
+from playground.architecture import count_params, layer_table
 from playground.config import LayerSpec, parse_layers
-from playground.model import ACTIVATIONS, INITS, build_mlp, count_params, layer_table
+from playground.model import ACTIVATIONS, INITS, build_mlp
 
 
 def torch_params(model: nn.Module) -> int:
