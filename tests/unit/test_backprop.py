@@ -20,10 +20,13 @@ def make_trainer(**changes) -> Trainer:
 
 
 def autograd_grads(trainer: Trainer, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-    """What the trainer's autograd path computes: the data loss and the gradients of loss + L1."""
+    """The reference, through autograd: the data loss, and the gradients of loss + l1 * sum |w| over Linear weights."""
     trainer.optimizer.zero_grad(set_to_none=True)
     loss = trainer.loss(trainer.model(x), y)
-    trainer._with_penalty(loss).backward()
+    total = loss
+    if trainer.cfg.l1:
+        total = loss + trainer.cfg.l1 * sum(m.weight.abs().sum() for m in trainer.model.modules() if isinstance(m, nn.Linear))
+    total.backward()
     return loss.detach(), [p.grad.clone() for p in trainer.model.parameters()]
 
 
