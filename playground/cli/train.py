@@ -18,14 +18,13 @@ from urllib.parse import urlencode
 
 import numpy as np
 
-from playground.callbacks import standard_callbacks
 from playground.cli.flags import add_config_flags, config_from_args
 from playground.config import FIELDS, RunConfig, format_value, to_query
 from playground.datasets import DatasetUnavailable, prepare
-from playground.trainer import Callback, Trainer
 
 if TYPE_CHECKING:
     from playground.metrics import Metrics
+    from playground.trainer import Trainer
 
 
 def add_parser(subparsers) -> None:
@@ -43,6 +42,10 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # the engine (torch, ~1-2 s) loads here and not with the module, so `train --help` stays quick
+    from playground.callbacks import standard_callbacks
+    from playground.trainer import Trainer
+
     cfg = config_from_args(args)  # ConfigError -> "error: ..." and exit 2 in cli.main
     try:
         splits = prepare(cfg)
@@ -133,11 +136,18 @@ def format_summary(r: dict) -> str:
     return "\n".join(lines)
 
 
-class Progress(Callback):
-    """A one-line progress report on stderr every ``every`` epochs (validation when the epoch had one)."""
+class Progress:
+    """A one-line progress report on stderr every ``every`` epochs (validation when the epoch had one).
+
+    A ``trainer.Callback`` by its three methods; subclassing it would import torch with this module.
+    """
 
     def __init__(self, every: int, epochs: int):
         self.every, self.epochs = every, epochs
+
+    def on_train_begin(self, trainer) -> None: ...
+
+    def on_train_end(self, trainer, logs: dict) -> None: ...
 
     def on_epoch_end(self, trainer, logs: dict) -> None:
         if logs["epoch"] % self.every == 0 or logs["epoch"] == self.epochs or trainer.stop_training:

@@ -50,6 +50,31 @@ def test_every_config_field_has_a_flag(capsys):
         assert extra in help_text
 
 
+HELP_WITHOUT_TORCH = """
+import sys
+from playground.cli import main
+try:
+    main(["train", "--help"])
+except SystemExit:
+    pass
+print("torch" in sys.modules)
+"""
+
+
+def test_train_help_imports_no_torch():
+    # --help builds only the train parser, from RunConfig's fields; the engine loads when a run starts
+    done = subprocess.run([sys.executable, "-c", HELP_WITHOUT_TORCH], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "--n-samples" in done.stdout, done.stderr
+    assert done.stdout.strip().endswith("False"), done.stdout
+
+
+def test_top_level_help_still_lists_every_command(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert all(name in out for name in ("train", "race", "lr-find"))
+
+
 def test_flags_reach_the_config(capsys):
     r = run_json(capsys, "--val-split", "0.25", "--test-split", "0.15", "--weight-decay", "0.001", "--l1", "0.0001",
                  "--momentum", "0.5", "--patience", "3", "--noise", "0.1", "--classes", "4", "--device", "cpu",
