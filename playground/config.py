@@ -78,11 +78,12 @@ def format_layers(layers: tuple[LayerSpec, ...]) -> str:
 
 GROUPS = ("data", "network", "training")  # what a change restarts: the data, the network, or only the next run
 TOY = ("spiral", "circles", "xor", "blobs")  # the generated 2-D sets
+EVERY_DATASET = None  # the split fields' datasets: they change every dataset's rows
 
 
 def _f(default: Any, help: str, group: str, datasets: tuple[str, ...] | None = ()) -> Any:
     """A config field: its one-line help (CLI ``--help`` and widget tooltips), its group, and for a
-    data field the DATASETS keys whose points it changes (None: every dataset's, i.e. the splits)."""
+    data field the DATASETS keys whose points it changes (EVERY_DATASET for the split fields)."""
     return field(default=default, metadata={"help": help, "group": group, "datasets": datasets})
 
 
@@ -95,9 +96,11 @@ class RunConfig:
     classes: int = _f(3, "number of classes for spiral and blobs", "data", ("spiral", "blobs"))
     noise: float = _f(0.2, "noise of generated sets (spiral: std of the angle jitter)", "data", TOY)
     pima_missing: str = _f("median", "Pima zeros-as-missing: median | drop_rows | drop_columns", "data", ("pima",))
-    val_split: float = _f(0.2, "fraction of rows held out for validation (curves, early stopping)", "data", None)
-    test_split: float = _f(0.2, "fraction of rows held out for the final test metrics", "data", None)
-    scaling: str = _f("standard", "feature scaling fitted on train only: standard | minmax | none", "data", None)
+    val_split: float = _f(0.2, "fraction of rows held out for validation (curves, early stopping)",
+                          "data", EVERY_DATASET)
+    test_split: float = _f(0.2, "fraction of rows held out for the final test metrics", "data", EVERY_DATASET)
+    scaling: str = _f("standard", "feature scaling fitted on train only: standard | minmax | none",
+                      "data", EVERY_DATASET)
     # --- network: a change builds a new network ---
     layers: tuple[LayerSpec, ...] = _f((LayerSpec(100, "relu"),), "hidden layers UNITS[:ACT[:DROPOUT[:bn]]],...",
                                        "network")
@@ -121,7 +124,7 @@ class RunConfig:
     restore_best: bool = _f(True, "early stopping: restore the best weights when it stops", "training")
     class_weights: str = _f("none", "loss weights: none | balanced | comma list, one per class", "training")
     # seed is a data field (it draws the generated points and the splits) though it also seeds init and batches
-    seed: int = _f(0, "seeds data generation, splits, init and batch order", "data", None)
+    seed: int = _f(0, "seeds data generation, splits, init and batch order", "data", EVERY_DATASET)
     device: str = _f("auto", "auto (cuda when available) | cpu | cuda", "training")
 
     def __post_init__(self) -> None:
@@ -269,24 +272,6 @@ FIELDS = {f.name: f for f in fields(RunConfig)}
 DEFAULT = RunConfig()
 
 
-# ---------------------------------------------------------------- field groups (from the fields' metadata)
-
-
-def _group(group: str) -> tuple[str, ...]:
-    return tuple(name for name, f in FIELDS.items() if f.metadata["group"] == group)
-
-
-DATA_FIELDS = _group("data")  # dataset, its own fields, splits, scaling, seed: a change reloads the data
-NETWORK_FIELDS = _group("network")  # layers, init, output head: a change builds a new network
-TRAINING_FIELDS = _group("training")  # the rest: the next run reads them (lr also changes live)
-SPLIT_FIELDS = tuple(name for name in DATA_FIELDS if FIELDS[name].metadata["datasets"] is None)  # every dataset's
-
-
-def dataset_uses(dataset: str) -> tuple[str, ...]:
-    """The fields that change ``dataset``'s points besides the split fields (``DatasetInfo.uses``), in field order."""
-    return tuple(name for name in DATA_FIELDS if dataset in (FIELDS[name].metadata["datasets"] or ()))
-
-
 def parse_value(name: str, text: str) -> Any:
     parse, _ = CODECS[FIELDS[name].type]
     try:
@@ -323,3 +308,21 @@ def from_query(params: dict[str, str]) -> tuple[RunConfig, list[str]]:
         except ConfigError as err:
             warnings.append(f"URL parameter {name}={text!r} ignored ({err}); using {format_value(name, getattr(cfg, name))!r}.")
     return cfg, warnings
+
+
+# ---------------------------------------------------------------- field groups (from the fields' metadata)
+
+
+def _group(group: str) -> tuple[str, ...]:
+    return tuple(name for name, f in FIELDS.items() if f.metadata["group"] == group)
+
+
+DATA_FIELDS = _group("data")  # dataset, its own fields, splits, scaling, seed: a change reloads the data
+NETWORK_FIELDS = _group("network")  # layers, init, output head: a change builds a new network
+TRAINING_FIELDS = _group("training")  # the rest: the next run reads them (lr also changes live)
+SPLIT_FIELDS = tuple(n for n in DATA_FIELDS if FIELDS[n].metadata["datasets"] is EVERY_DATASET)  # splits, scaling, seed
+
+
+def dataset_uses(dataset: str) -> tuple[str, ...]:
+    """The fields that change ``dataset``'s points besides the split fields (``DatasetInfo.uses``), in field order."""
+    return tuple(name for name in DATA_FIELDS if dataset in (FIELDS[name].metadata["datasets"] or ()))

@@ -8,4 +8,5 @@ that each registry's keys equal its names. Adding an entry means adding its name
 ACTIVATION_NAMES = ("relu", "leaky_relu", "elu", "gelu", "tanh", "sigmoid", "softplus", "linear")
 INIT_NAMES = ("default", "xavier", "kaiming", "zeros")
 OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adadelta", "adam", "adamw")
-DATASET_NAMES = ("spiral", "circles", "xor", "blobs", "wine", "pima", "wine_quality", "ionosphere", "mnist", "mnist_full")
+DATASET_NAMES = ("spiral", "circles", "xor", "blobs", "wine", "pima", "wine_quality", "ionosphere", "mnist",
+                 "mnist_full")
