@@ -10,6 +10,8 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
+from playground.config import DEFAULT
+
 APP = str(Path(__file__).resolve().parents[2] / "app.py")  # AppTest resolves relative paths from this file
 TINY = {"n_samples": "100", "epochs": "8", "seed": "0"}  # 180 training rows: a run takes well under a second
 
@@ -27,14 +29,21 @@ def progress(at: AppTest) -> str:
     return bars[0].proto.text if bars else ""
 
 
-def wait_for(at: AppTest, word: str, polls: int = 150) -> str:
-    """Poll like the browser's fragment timer would (AppTest never fires run_every by itself)."""
-    for _ in range(polls):
-        if word in progress(at):
-            return progress(at)
-        time.sleep(0.1)
+def rerun_until(at: AppTest, done, what: str, timeout: float = 60.0):
+    """Rerun the script like the browser's fragment timer would (AppTest never fires run_every by itself)
+    until ``done(at)`` returns something truthy (returned), or fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not (value := done(at)):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}; progress: {progress(at)!r}")
+        time.sleep(0.1)  # the pace of the page's timer: the run goes on in the background meanwhile
         at.run()
-    raise AssertionError(f"{word!r} never appeared; progress: {progress(at)!r}")
+        assert not at.exception, at.exception
+    return value
+
+
+def wait_for(at: AppTest, word: str) -> str:
+    return rerun_until(at, lambda a: word in progress(a) and progress(a), f"{word!r} in the progress line")
 
 
 def chart(at: AppTest, key: str) -> dict:
@@ -50,12 +59,14 @@ def errors(at: AppTest) -> str:
 def test_defaults_render_spiral_and_a_small_network():
     at = app()
     assert at.selectbox(key="dataset").value == "spiral"
-    assert at.number_input(key="n_samples").value == 1000
-    assert at.number_input(key="n_layers").value == 1
+    assert at.number_input(key="n_samples").value == DEFAULT.n_samples
+    assert at.number_input(key="n_layers").value == len(DEFAULT.layers)
     assert not at.button(key="start").disabled and not at.button(key="step").disabled
     assert all(at.button(key=k).disabled for k in ("pause", "resume", "stop", "reset"))
-    assert [t["name"] for t in chart(at, "preview")["data"]] == ["class 0", "class 1", "class 2"]
-    assert any("603 trainable parameters" in m.value for m in at.markdown)  # 2*100+100 + 100*3+3, no torch
+    assert [t["name"] for t in chart(at, "preview")["data"]] == [f"class {c}" for c in range(DEFAULT.classes)]
+    widths = [2, *(layer.units for layer in DEFAULT.layers), DEFAULT.classes]  # the 2-D spiral's network
+    n_params = sum((a + 1) * b for a, b in zip(widths, widths[1:]))  # weights and biases, counted without torch
+    assert any(f"{n_params:,} trainable parameters" in m.value for m in at.markdown)
     assert not at.error and not at.warning
     assert dict(at.query_params) == {}  # defaults make a short link
 
@@ -80,7 +91,7 @@ def test_url_restores_a_setup_and_malformed_values_fall_back_with_a_warning():
     assert at.selectbox(key="dataset").value == "wine"
     assert at.select_slider(key="lr").value == 0.05  # a value between the slider's steps survives the round trip
     assert at.number_input(key="n_layers").value == 2
-    assert at.number_input(key="epochs").value == 200
+    assert at.number_input(key="epochs").value == DEFAULT.epochs
     assert len(at.warning) == 1 and "epochs" in at.warning[0].value
     assert "epochs" not in dict(at.query_params)  # the bad parameter is dropped from the link
 
@@ -145,12 +156,9 @@ def test_step_pause_and_a_live_learning_rate_change():
     at.button(key="resume").click().run()
     wait_for(at, "Running")
     at.select_slider(key="lr").set_value(0.1).run()
-    for _ in range(100):  # applied at the next epoch, then marked on the loss curve
-        notes = [a["text"] for a in chart(at, "loss_chart")["layout"].get("annotations", [])]
-        if notes:
-            break
-        time.sleep(0.1)
-        at.run()
+    notes = rerun_until(  # applied at the next epoch, then marked on the loss curve
+        at, lambda a: [n["text"] for n in chart(a, "loss_chart")["layout"].get("annotations", [])], "the lr mark"
+    )
     assert [n.strip() for n in notes] == ["lr → 0.1"]
     at.number_input(key="n_layers").increment().run()
     assert any("network/data changed (layers)" in w.value for w in at.warning)  # not silently restarted
