@@ -1,5 +1,6 @@
 """``python -m playground train``: flags from RunConfig, the JSON contract, errors and reproducibility."""
 import json
+import math
 import os
 import subprocess
 import sys
@@ -31,11 +32,12 @@ def test_json_keys_and_values(capsys):
     assert r["config"]["layers"] == "16:relu" and r["config"]["optimizer"] == "sgd" and r["config"]["lr"] == 0.1
     assert r["config"]["batch_size"] == 0 and r["config"]["seed"] == 3 and r["config"]["restore_best"] is True
     assert r["status"] == "finished" and r["epochs_run"] == 5
-    n_test = round(180 * DEFAULT.test_split)
-    assert sum(map(sum, r["confusion_matrix"])) == n_test and len(r["confusion_matrix"]) == 3
-    assert r["test_accuracy"] == pytest.approx(sum(r["confusion_matrix"][i][i] for i in range(3)) / n_test)
-    assert r["balanced_accuracy"] == pytest.approx(sum(r["test_recall"]) / 3)
-    assert r["n_params"] == 2 * 16 + 16 + 16 * 3 + 3
+    C = DEFAULT.classes  # spiral: 60 points per class
+    n_test = round(60 * C * DEFAULT.test_split)
+    assert sum(map(sum, r["confusion_matrix"])) == n_test and len(r["confusion_matrix"]) == C
+    assert r["test_accuracy"] == pytest.approx(sum(r["confusion_matrix"][i][i] for i in range(C)) / n_test)
+    assert r["balanced_accuracy"] == pytest.approx(sum(r["test_recall"]) / C)
+    assert r["n_params"] == 2 * 16 + 16 + 16 * C + C
     assert r["seconds"] > 0 and r["samples_per_second"] == pytest.approx(5 * r["n_train"] / r["seconds"])
     assert r["query"] == "n_samples=60&layers=16%3Arelu&optimizer=sgd&lr=0.1&batch_size=0&epochs=5&seed=3"
 
@@ -175,4 +177,4 @@ def test_subprocess_json_run():
     assert done.returncode == 0, done.stderr
     r = json.loads(done.stdout)
     assert KEYS <= set(r) and r["epochs_run"] == 20 and r["config"]["layers"] == "100:relu"
-    assert r["train_loss"] < 1.0986  # below chance level log(3) after 20 full-batch Adam steps
+    assert r["train_loss"] < math.log(DEFAULT.classes)  # below chance level after 20 full-batch Adam steps

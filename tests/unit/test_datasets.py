@@ -1,10 +1,16 @@
 """Datasets: generators, real-set shapes, Pima missing modes, stratified splits, train-only scaling."""
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from playground.config import RunConfig
 from playground.datasets import DATASETS, Dataset, DatasetUnavailable, load_dataset, prepare, split_and_scale
 from playground.datasets import toy
+
+
+DATA_DIR = Path(os.environ["PLAYGROUND_DATA_DIR"])  # the real data files (tests/conftest.py), before any test moves it
 
 
 def rng(seed=0):
@@ -201,8 +207,7 @@ def test_unavailable_message_names_the_file_and_folder(offline, name, filename):
 
 
 def test_local_file_is_used_without_openml(offline):
-    src = "/work/shared/data/ionosphere.csv"
-    (offline / "ionosphere.csv").write_bytes(open(src, "rb").read())
+    (offline / "ionosphere.csv").write_bytes((DATA_DIR / "ionosphere.csv").read_bytes())
     assert load_dataset(RunConfig(dataset="ionosphere")).X.shape == (351, 34)
 
 
