@@ -52,7 +52,9 @@ class LayerSpec:
 
 
 def parse_layers(text: str) -> tuple[LayerSpec, ...]:
-    """Parse comma-separated ``UNITS[:ACTIVATION[:DROPOUT[:bn]]]``; ``""`` means no hidden layer."""
+    """Parse comma-separated ``UNITS[:ACTIVATION[:DROPOUT[:bn]]]``; ``""`` or ``"0"`` means no hidden layer."""
+    if text.strip() in ("0", "none"):  # how people write "no hidden layer" in a link
+        return ()
     specs = []
     for i, token in enumerate(t.strip() for t in text.split(",") if t.strip()):
         parts = token.split(":")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from playground.config import DATA_FIELDS, FIELDS, NETWORK_FIELDS, RunConfig
+from playground.config import DATA_FIELDS, NETWORK_FIELDS, TRAINING_FIELDS, RunConfig
 from playground.runner_protocol import TrainingRunner
 from playground.status import Status
 from playground.ui.live import poll_fast_for
@@ -81,8 +81,7 @@ def changed(run_cfg: RunConfig, cfg: RunConfig) -> tuple[list[str], list[str]]:
     used = {name for name, _ in data_key(cfg)}
     data = [name for name in DATA_FIELDS if name in used and getattr(run_cfg, name) != getattr(cfg, name)]
     network = [name for name in NETWORK_FIELDS if getattr(run_cfg, name) != getattr(cfg, name)]
-    others = [name for name in FIELDS if name not in (*DATA_FIELDS, *NETWORK_FIELDS, "lr")]
-    training = [name for name in others if getattr(run_cfg, name) != getattr(cfg, name)]
+    training = [name for name in TRAINING_FIELDS if name != "lr" and getattr(run_cfg, name) != getattr(cfg, name)]
     return data + network, training
 
 

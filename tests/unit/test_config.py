@@ -204,3 +204,9 @@ def test_default_knobs_are_the_config_defaults():
 
     assert DEFAULT_KNOBS == {k: FIELDS[k].default for k in ("momentum", "beta1", "beta2", "rho")}
     assert {k for spec in OPTIMIZERS.values() for k in spec.knobs} == set(DEFAULT_KNOBS)
+
+
+def test_layers_0_in_a_link_means_no_hidden_layer():
+    cfg, warnings = from_query({"layers": "0"})
+    assert cfg.layers == () and warnings == []
+    assert parse_layers("none") == () and parse_layers("") == ()
