@@ -22,9 +22,10 @@ def progress(at: AppTest) -> str:
     return bars[0].proto.text if bars else ""
 
 
-def poll(at: AppTest, done, what: str, polls: int = 300):
-    """Rerun like the fragment timer would (AppTest never fires run_every) until ``done(at)``."""
-    for _ in range(polls):
+def poll(at: AppTest, done, what: str, timeout: float = 60.0):
+    """Rerun at the fragment timer's pace (AppTest never fires run_every) until ``done(at)``, within ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         if value := done(at):
             return value
         time.sleep(0.1)

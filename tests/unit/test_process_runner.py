@@ -142,7 +142,8 @@ from playground.status import Status
 cfg = RunConfig(n_samples=50, epochs=100_000)
 runner = ProcessRunner()
 runner.start(cfg, prepare(cfg))
-while runner.snapshot().epoch < 1:
+deadline = time.monotonic() + 90
+while runner.snapshot().epoch < 1 and time.monotonic() < deadline:
     time.sleep(0.05)
 print(runner.pid, flush=True)
 os._exit(0)  # dies without closing anything, as a killed server would
