@@ -3,7 +3,6 @@
 Every wait is a bounded poll; "no more epochs ran" is checked with a probe job (tests/unit/probes.py),
 not a sleep. The autouse fixture in conftest.py also checks no thread survives.
 """
-import time
 
 import numpy as np
 import pytest
