@@ -27,10 +27,14 @@ with controls:
 with charts:
     config = ui.read_config()
     try:
-        result, flat_grid, mesh_grid = ui.run_cached(config)
+        run = ui.run_cached(config)  # in the server's race worker process: no torch in this thread
     except ValueError as err:  # bad lr / knob / empty selection: say which field and why
         st.error(f"Can't run the race: {err}")
         st.stop()
+    except ui.RaceFailed as err:  # the worker raised, crashed or timed out; the server carries on
+        st.error(f"The race could not be computed: {err}", icon=":material/error:")
+        st.stop()
+    result, flat_grid, mesh_grid = run.result, run.contour, run.mesh
 
     preset = ui.active_preset(config)
     if preset:

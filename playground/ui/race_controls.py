@@ -4,32 +4,33 @@ Every widget key starts with ``race_`` (session state is shared by all pages). W
 in ``st.session_state``; presets and the comparable-footing button write into it from callbacks,
 which run before the widgets are drawn. ``read_config`` turns the state into a plain dict, which
 is both the cache key of ``run_cached`` and the thing compared with a preset.
+
+The race itself never runs here: ``run_cached`` sends the config to the server-wide race worker
+process (playground/ui/workers.py) and caches the RaceRun it sends back, so no script thread runs
+torch. Why a worker process and not the script thread, nor a process per session: see
+playground/worker.py.
 """
 from __future__ import annotations
+
+import logging
 
 import pandas as pd
 import streamlit as st
 
-from playground.figures.race import label, view_ranges
+from playground.figures.race import label
 from playground.optim import OPTIMIZERS
-from playground.race import (
-    DEFAULT_WEIGHT_DECAY,
-    PRESETS,
-    OptimizerSettings,
-    RaceResult,
-    comparable_settings,
-    run_race,
-    summary,
-)
-from playground.surfaces import SURFACES, get_surface, surface_grid
+from playground.race import DEFAULT_WEIGHT_DECAY, PRESETS, OptimizerSettings, RaceResult, comparable_settings, summary
+from playground.race_task import RaceRun, compute
+from playground.surfaces import SURFACES, get_surface
+from playground.ui.workers import race_worker
+from playground.worker import WorkerClosed, WorkerCrashed, WorkerTimeout
 
 DEFAULT_SURFACE = "rosenbrock"
 DEFAULT_OPTIMIZERS = ["sgd", "momentum", "adam"]
 DEFAULT_STEPS = 300
 CONDITIONS = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0]  # bowl: steep / shallow curvature
-CONTOUR_POINTS = 361  # per axis: the contour image's pixels (smooth isolines)
-MESH_POINTS = 101  # per axis: the 3-D surface mesh
 KEEP = dict(persist_state="session")  # widget values survive a page switch
+LOG = logging.getLogger(__name__)
 
 
 def key(*parts: str) -> str:
@@ -154,14 +155,27 @@ def active_preset(config: dict) -> str | None:
     return next((n for n in PRESETS if preset_config(n) == config), None)
 
 
+class RaceFailed(Exception):
+    """The race worker raised something other than a bad setting, crashed or timed out; str() says which."""
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
-def run_cached(config: dict):
-    """(RaceResult, contour grid, 3-D mesh grid) for a config from read_config; ValueError on bad settings."""
-    surface = get_surface(config["surface"], **config["params"])
-    settings = {n: OptimizerSettings(c["lr"], dict(c["knobs"]), c["weight_decay"]) for n, c in config["settings"].items()}
-    result: RaceResult = run_race(surface, settings, config["start"], config["steps"])
-    view = view_ranges(result)
-    return result, surface_grid(surface, *view, n=CONTOUR_POINTS), surface_grid(surface, *view, n=MESH_POINTS)
+def run_cached(config: dict) -> RaceRun:
+    """The RaceRun for a config from read_config, computed in the race worker process.
+
+    Raises ValueError naming a bad setting, and RaceFailed for anything else (failures are not cached:
+    the next change tries again, in a fresh worker if the last one died).
+    """
+    try:
+        return race_worker().call(compute, config)
+    except ValueError:
+        raise
+    except (WorkerCrashed, WorkerTimeout, WorkerClosed) as err:  # the worker is gone; the next call spawns one
+        LOG.error("race worker: %s", err)
+        raise RaceFailed(f"{err}. Your next change tries again in a new worker process.") from err
+    except Exception as err:  # raised by the race in the worker: the server log gets the worker's traceback
+        LOG.error("the race failed in the worker", exc_info=err)
+        raise RaceFailed(f"{type(err).__name__}: {err}") from err
 
 
 def results_table(result: RaceResult) -> None:
