@@ -4,9 +4,13 @@ For torch work a page needs that is not a session's training (that has its own p
 playground/process_runner.py): the optimizer race and its surface grids. The server's script
 threads must not run torch (a torch thread pool beside the server's reruns competes for the
 interpreter lock and the two cores, see playground/runner.py), and a process per session would
-cost each session ~200 MB and a 2-3 s start. One long-lived worker serves every session in turn:
-a race takes 0.05-0.5 s, so 30 sessions queue for seconds at worst, and identical configs are
-answered from the page's cache without a call.
+cost each session ~300 MB and a 2-3 s start. One long-lived worker serves every session in turn:
+a race takes 0.05-1 s, so 30 sessions queue for seconds at worst, and identical configs are
+answered from the page's cache without a call. While a script thread waits for its answer it
+holds no interpreter lock, so the server's other sessions keep their reruns going; a race in the
+script thread, even with one torch thread, would hold it through its Python loop (up to ~1 s).
+Why not ``concurrent.futures.ProcessPoolExecutor``: it cannot stop a call that hangs, and one dead
+worker breaks the pool for good; here a timeout kills the child and any failure respawns it.
 
 Shape::
 
