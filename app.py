@@ -4,19 +4,26 @@ import streamlit as st
 from playground.ui.navigation import mark_app_navigation
 from playground.ui.warmup import warm_up
 
-st.set_page_config(page_title="Neural Network Playground", page_icon=":material/hub:", layout="wide")
-warm_up()
-# The top navigation bar already separates the page from the browser chrome: Streamlit's default
-# ~6rem of padding above the page would push a 720-px projector's charts below the fold.
-st.html("<style>[data-testid='stMainBlockContainer']{padding-top:3.25rem}</style>")
 
-navigation = st.navigation(
-    [
-        st.Page("pages/playground.py", title="Playground", icon=":material/model_training:", default=True),
-        st.Page("pages/race.py", title="Optimizer race", icon=":material/sports_score:"),
-        st.Page("pages/landscape.py", title="Loss landscape", icon=":material/landscape:"),
-    ],
-    position="top",  # no sidebar: on a 1280-px projector every pixel of width goes to the charts
-)
-mark_app_navigation()  # pages opened before this in a session hand over to it (playground/ui/navigation.py)
-navigation.run()
+def main() -> None:
+    st.set_page_config(page_title="Neural Network Playground", page_icon=":material/hub:", layout="wide")
+    warm_up()
+    # The top navigation bar already separates the page from the browser chrome: Streamlit's default
+    # ~6rem of padding above the page would push a 720-px projector's charts below the fold.
+    st.html("<style>[data-testid='stMainBlockContainer']{padding-top:3.25rem}</style>")
+    navigation = st.navigation(
+        [
+            st.Page("pages/playground.py", title="Playground", icon=":material/model_training:", default=True),
+            st.Page("pages/race.py", title="Optimizer race", icon=":material/sports_score:"),
+            st.Page("pages/landscape.py", title="Loss landscape", icon=":material/landscape:"),
+        ],
+        position="top",  # no sidebar: on a 1280-px projector every pixel of width goes to the charts
+    )
+    mark_app_navigation()  # pages opened before this in a session hand over to it (playground/ui/navigation.py)
+    navigation.run()
+
+
+# Streamlit runs this file as __main__, so every spawned child (a session's training process, the race
+# worker) first re-imports it as __mp_main__: there it must draw nothing and start nothing.
+if __name__ != "__mp_main__":
+    main()
