@@ -58,13 +58,13 @@ CASES = [
 ]
 
 
-def drain(job, trainer) -> tuple[dict, float]:
+def drain(job, trainer) -> tuple[object, float]:
     """Run a job to the end here; (result, seconds)."""
     t0 = time.perf_counter()
-    update = {}
+    update = None
     for update in job(trainer):
         pass
-    return update["result"], time.perf_counter() - t0
+    return update.result, time.perf_counter() - t0
 
 
 def timed(job, chunks: list[float]):
@@ -97,7 +97,7 @@ def grid_times(cfg: RunConfig, splits: Splits, warm_epochs: int, reps: int) -> d
         "slice": lambda: random_directions_job(1, 51),
     }
     times = {name: [drain(make(), trainer)[1] for _ in range(reps)] for name, make in jobs.items()}
-    rows = drain(jobs["plane"](), trainer)[0]["rows"]
+    rows = drain(jobs["plane"](), trainer)[0].rows
     return {"n_params": trainer.n_params, "rows": rows, **{k: statistics.median(v) for k, v in times.items()}}
 
 
@@ -123,7 +123,7 @@ def slowdown(cfg: RunConfig, splits: Splits, window: float, jobs: int) -> dict:
         for i in range(jobs):
             e0, t0 = runner.snapshot().epoch, time.monotonic()
             runner.submit(f"surface{i}", timed(random_directions_job(2, GRID, seed=i), chunks))
-            while runner.snapshot().jobs[f"surface{i}"]["status"] == "running":
+            while runner.snapshot().jobs[f"surface{i}"].running:
                 time.sleep(0.01)
             epochs, seconds = epochs + runner.snapshot().epoch - e0, seconds + time.monotonic() - t0
         during = epochs / seconds

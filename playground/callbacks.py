@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from playground.diagnostics.stall import largest_weight, stall_cause
+from playground.modes import eval_mode
 from playground.status import Status
 from playground.trainer import Callback, Trainer
 
@@ -85,11 +86,8 @@ class StallGuard(Callback):
 
     @torch.no_grad()
     def constant_output(self, trainer: Trainer) -> bool:
-        model = trainer.model
-        was_training = model.training
-        model.eval()  # dropout off, BatchNorm on running statistics: a deterministic function of the input
-        out = model(self.probe)
-        model.train(was_training)
+        with eval_mode(trainer.model) as model:  # a deterministic function of the input
+            out = model(self.probe)
         spread = float((out - out[:1]).abs().max())
         return len(out) > 1 and spread <= 1e-6 * (1.0 + float(out.abs().max()))
 

@@ -32,6 +32,7 @@ from torch import nn
 from torch.nn.utils import vector_to_parameters
 
 from playground.diagnostics.trajectory import find_recorder, flat_weights
+from playground.jobs import JobUpdate
 
 MIN_RESOLUTION = 3  # points per grid side
 MAX_RESOLUTION = 101  # per side: 101 x 101 = 10,201 forward passes
@@ -44,6 +45,40 @@ PLANE_MARGIN = 0.3  # grid reaches this fraction of the path's extent beyond it
 
 class LandscapeError(ValueError):
     """A grid over its limits, or a trajectory too short to take a plane from."""
+
+
+@dataclass(frozen=True)
+class PlaneResult:
+    """The training loss over the PCA plane of the weight trajectory (the current weights at 0, 0)."""
+
+    xs: np.ndarray  # (R,) coordinates along the first direction
+    ys: np.ndarray  # (R,) along the second
+    loss: np.ndarray  # (R, R), row = y; NaN where not computed
+    path: np.ndarray  # (T, 2) the recorded weights projected onto the plane; ends at the origin
+    path_steps: np.ndarray  # (T,) optimizer step of each snapshot
+    explained: np.ndarray  # (2,) share of the path's variance along each direction
+    center_loss: float  # at the current weights
+    epoch: int
+    rows: int  # training rows the loss is averaged over
+    n_params: int
+    seconds: float  # wall time, waits between chunks included
+
+
+@dataclass(frozen=True)
+class SliceResult:
+    """The training loss along 1 or 2 filter-normalised random directions (the current weights at 0)."""
+
+    axes: tuple[np.ndarray, ...]  # dims x (R,) step sizes alpha (and beta)
+    loss: np.ndarray  # (R,) or (R, R), row = beta
+    center_loss: float
+    epoch: int
+    rows: int
+    n_params: int
+    seconds: float
+
+    @property
+    def dims(self) -> int:
+        return len(self.axes)
 
 
 def check_grid(resolution: int, rows: int, dims: int = 2) -> None:
@@ -132,7 +167,7 @@ class PlaneLoss:
     """
 
     def __init__(self, model: nn.Sequential, center: torch.Tensor, dirs: list[torch.Tensor], X, y, loss_fn):
-        self.net = copy.deepcopy(model).eval()  # dropout off, BatchNorm on running statistics
+        self.net = copy.deepcopy(model).eval()  # a private copy, left in eval mode (playground/modes.py) for good
         first = self.net[0]
         n0 = first.weight.numel() + first.bias.numel()  # first layer's share of the flat vector
         self.tail = self.net[1:]  # shares modules with self.net
@@ -204,7 +239,7 @@ def trajectory_plane_job(resolution: int = 25, rows: int = DEFAULT_ROWS, margin:
     return partial(_trajectory_plane, resolution=resolution, rows=rows, margin=margin, budget=budget)
 
 
-def _trajectory_plane(trainer, resolution: int, rows: int, margin: float, budget: float | None) -> Iterator[dict]:
+def _trajectory_plane(trainer, resolution: int, rows: int, margin: float, budget: float | None) -> Iterator[JobUpdate]:
     t_start = time.perf_counter()
     recorder = find_recorder(trainer)
     if recorder is None:
@@ -221,16 +256,15 @@ def _trajectory_plane(trainer, resolution: int, rows: int, margin: float, budget
     f = PlaneLoss(trainer.model, center, dirs, X, y, trainer.loss)
     xs, ys = plane_axes(plane.path, resolution, margin)
     loss = np.full((resolution, resolution), np.nan)  # (R, R), row = y
-    yield {"progress": 0.0}  # the PCA was this chunk
+    yield JobUpdate(0.0)  # the PCA was this chunk
     for progress in eval_grid(f, [xs, ys], loss, chunk_seconds(trainer) if budget is None else budget):
         if progress < 1.0:
-            yield {"progress": progress}
-    result = {
-        "kind": "plane", "xs": xs, "ys": ys, "loss": loss, "path": plane.path, "path_steps": steps,
-        "explained": plane.explained, "center_loss": f(0.0, 0.0), "epoch": trainer.epoch, "rows": len(y),
-        "n_params": int(final.size), "seconds": time.perf_counter() - t_start,  # wall time, waits included
-    }  # fmt: skip
-    yield {"progress": 1.0, "result": result}
+            yield JobUpdate(progress)
+    result = PlaneResult(
+        xs=xs, ys=ys, loss=loss, path=plane.path, path_steps=steps, explained=plane.explained, center_loss=f(0.0, 0.0),
+        epoch=trainer.epoch, rows=len(y), n_params=int(final.size), seconds=time.perf_counter() - t_start,
+    )  # fmt: skip
+    yield JobUpdate(1.0, result)
 
 
 def plane_axes(path: np.ndarray, resolution: int, margin: float) -> tuple[np.ndarray, np.ndarray]:
@@ -247,7 +281,7 @@ def random_directions_job(dims: int = 2, resolution: int = 25, span: float = 1.0
 
 
 def _random_directions(trainer, dims: int, resolution: int, span: float, rows: int, seed: int,
-                       budget: float | None) -> Iterator[dict]:  # fmt: skip
+                       budget: float | None) -> Iterator[JobUpdate]:  # fmt: skip
     t_start = time.perf_counter()
     X, y = loss_rows(trainer, rows, trainer.cfg.seed)
     check_grid(resolution, len(y), dims)
@@ -257,14 +291,13 @@ def _random_directions(trainer, dims: int, resolution: int, span: float, rows: i
     f = PlaneLoss(trainer.model, center, dirs, X, y, trainer.loss)
     axes = [np.linspace(-span, span, resolution)] * dims
     loss = np.full((resolution,) * dims, np.nan)
-    yield {"progress": 0.0}
+    yield JobUpdate(0.0)
     for progress in eval_grid(f, axes, loss, chunk_seconds(trainer) if budget is None else budget):
         if progress < 1.0:
-            yield {"progress": progress}
-    result = {
-        "kind": f"{dims}d", "axes": axes, "loss": loss, "center_loss": f(*[0.0] * dims),
-        "epoch": trainer.epoch, "rows": len(y), "n_params": int(center.numel()),
-        "seconds": time.perf_counter() - t_start,
-    }  # fmt: skip
-    yield {"progress": 1.0, "result": result}
+            yield JobUpdate(progress)
+    result = SliceResult(
+        axes=tuple(axes), loss=loss, center_loss=f(*[0.0] * dims), epoch=trainer.epoch, rows=len(y),
+        n_params=int(center.numel()), seconds=time.perf_counter() - t_start,
+    )  # fmt: skip
+    yield JobUpdate(1.0, result)
 

@@ -1,7 +1,9 @@
 """Learning-rate range test (Smith 2017; fastai's lr_find) on a COPY of the model.
 
 The learning rate grows exponentially from ``start_lr`` to ``end_lr`` over ``num_steps``
-mini-batches (cycling through train), with a fresh optimizer of the configured type. The loss is
+mini-batches (cycling through train), with a fresh optimizer of the configured type, each step the
+Trainer's own (``Trainer.copy_for_job``: class weights, L1, hand backprop). By default the copy
+starts from the setup's initial weights, not the run's current ones. The loss is
 smoothed with a bias-corrected EMA; the test stops early once the smoothed loss exceeds
 ``diverge`` times its best. The suggestion is the lr at the steepest descent of the smoothed loss
 (most negative d loss / d log lr); none when the loss never fell by MIN_DROP.
@@ -12,17 +14,17 @@ deepcopy, and the copy's dropout draws from a private RNG state, not the trainin
 """
 from __future__ import annotations
 
-import copy
 import math
 import time
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Callable, Iterator
 
 import numpy as np
 import torch
-from torch import nn
 
-from playground.optim import make_optimizer, set_lr
+from playground.jobs import JobUpdate
+from playground.optim import set_lr
 
 START_LR, END_LR = 1e-6, 10.0
 NUM_STEPS = 100  # mini-batches in the test
@@ -64,23 +66,53 @@ def steepest(lrs: np.ndarray, smoothed: np.ndarray, skip: int = 0, half_width: i
     return float(lrs[i[int(np.argmin(slope))]])
 
 
-def range_test_steps(
-    model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: Callable, optimizer: str, knobs: dict,
-    batch_size: int, start_lr: float = START_LR, end_lr: float = END_LR, num_steps: int = NUM_STEPS,
-    beta: float = BETA, diverge: float = DIVERGE, seed: int = 0, budget: float = CHUNK_SECONDS,
-) -> Iterator[dict]:  # fmt: skip
-    """Yield ``{"progress"}`` after each chunk of about ``budget`` seconds; the last yield has ``result``.
+@dataclass(frozen=True)
+class LRFinderResult:
+    """One range test: the (lr, loss) curve and the suggestion read off it."""
 
-    ``knobs``: weight_decay plus momentum / beta1 / beta2 / rho for ``make_optimizer``.
+    lrs: np.ndarray  # (n,) tested, n <= num_steps
+    losses: np.ndarray  # (n,) raw batch losses
+    smoothed: np.ndarray  # (n,) bias-corrected EMA
+    suggested_lr: float | None  # steepest descent of the smoothed loss; None when it never fell by MIN_DROP
+    drop: float  # how far the best smoothed loss fell below the first, as a fraction
+    start_lr: float
+    end_lr: float
+    num_steps: int
+    stopped_early: bool
+    message: str
+    from_initial: bool = True  # started from the setup's initial weights (else the run's current ones)
+    epoch: int = 0  # the run's epoch when the test ran
+
+    @property
+    def suggested_loss(self) -> float | None:
+        """The smoothed loss at the suggestion: where the plot marks it."""
+        if self.suggested_lr is None:
+            return None
+        return float(self.smoothed[int(np.argmin(np.abs(np.log(self.lrs) - np.log(self.suggested_lr))))])
+
+
+def range_test_steps(
+    trainer, optimizer: str | None = None, knobs: dict | None = None, batch_size: int | None = None,
+    start_lr: float = START_LR, end_lr: float = END_LR, num_steps: int = NUM_STEPS, beta: float = BETA,
+    diverge: float = DIVERGE, initial: bool = True, budget: float = CHUNK_SECONDS,
+) -> Iterator[JobUpdate]:  # fmt: skip
+    """Yield a JobUpdate after each chunk of about ``budget`` seconds; the last one carries the result.
+
+    Trains a copy of ``trainer``'s model through the Trainer's own step (class weights, L1, hand
+    backprop), from the setup's initial weights unless ``initial`` is False: a run that one bad
+    step has already damaged would tell nothing about the setup. ``optimizer`` / ``knobs`` /
+    ``batch_size``: another setting than the run's (the page's current one); None keeps the run's.
     """
+    X, y = trainer.data["train"]
     if len(y) == 0:
         raise LRFinderError("no training data: the range test needs at least one training row")
     lrs = lr_schedule(start_lr, end_lr, num_steps)
-    net = copy.deepcopy(model).train()
-    opt = make_optimizer(optimizer, net.parameters(), float(lrs[0]), **knobs)
+    job = trainer.copy_for_job(initial=initial, optimizer=optimizer, knobs=knobs)
+    seed = trainer.cfg.seed
     g = torch.Generator(device=X.device).manual_seed(seed)  # batch order
     rng_state = torch.Generator().manual_seed(seed).get_state()  # the copy's dropout RNG
-    bs = max(1, min(batch_size or len(y), len(y)))
+    bs = trainer.batch_size if batch_size is None else (batch_size or len(y))  # 0: full batch
+    bs = max(1, min(bs, len(y)))
     order = torch.randperm(len(y), device=X.device, generator=g)
     losses, smoothed, avg, best, stop = [], [], 0.0, math.inf, ""
     i, t0 = 0, time.perf_counter()
@@ -89,15 +121,12 @@ def range_test_steps(
         if i > 0 and start < bs:
             order = torch.randperm(len(y), device=X.device, generator=g)
         idx = order[start : start + bs]
-        set_lr(opt, float(lrs[i]))
+        set_lr(job.optimizer, float(lrs[i]))
         with torch.random.fork_rng(devices=[]):  # dropout in the copy must not move the training's RNG
             torch.set_rng_state(rng_state)
-            loss = loss_fn(net(X[idx]), y[idx])
+            loss, _ = job.step(X[idx], y[idx])
             rng_state = torch.get_rng_state()
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        value = float(loss.detach())
+        value = float(loss)
         losses.append(value)
         avg = beta * avg + (1 - beta) * value
         smooth = avg / (1 - beta ** (i + 1))  # bias correction: the EMA starts at 0
@@ -107,55 +136,34 @@ def range_test_steps(
             stop = f"stopped at lr {lrs[i - 1]:.3g}: the smoothed loss exceeded {diverge:g}x its best ({best:.4g})"
         best = min(best, smooth) if math.isfinite(smooth) else best
         if time.perf_counter() - t0 >= budget and i < num_steps and not stop:
-            yield {"progress": i / num_steps}
+            yield JobUpdate(i / num_steps)
             t0 = time.perf_counter()
     skip = min(round(1 / (1 - beta)), num_steps // 4)  # the EMA's warm-up
     half_width = max(1, round(SLOPE_DECADES * num_steps / np.log10(end_lr / start_lr)))  # points per SLOPE_DECADES
     result = _result(lrs[:i], losses, smoothed, start_lr, end_lr, num_steps, stop, (skip, half_width))
-    yield {"progress": 1.0, "result": result}
+    yield JobUpdate(1.0, replace(result, from_initial=initial, epoch=trainer.epoch))
 
 
-def _result(lrs, losses, smoothed, start_lr, end_lr, num_steps, stop, window) -> dict:
+def _result(lrs, losses, smoothed, start_lr, end_lr, num_steps, stop, window) -> LRFinderResult:
     smoothed = np.asarray(smoothed)
     finite = np.isfinite(smoothed)
     drop = 1 - smoothed[finite].min() / smoothed[finite][0] if finite.any() and smoothed[0] > 0 else 0.0
     suggested = steepest(lrs[finite], smoothed[finite], *window) if drop >= MIN_DROP else None  # no descent: no steepest
-    return {
-        "lrs": np.asarray(lrs, dtype=np.float64),  # (n,) tested, n <= num_steps
-        "losses": np.asarray(losses, dtype=np.float64),  # (n,) raw batch losses
-        "smoothed": smoothed,  # (n,) bias-corrected EMA
-        "suggested_lr": suggested,
-        "drop": float(drop),  # how far the best smoothed loss fell below the first, as a fraction
-        "start_lr": start_lr,
-        "end_lr": end_lr,
-        "num_steps": num_steps,
-        "stopped_early": bool(stop),
-        "message": stop or f"ran all {num_steps} steps up to lr {end_lr:g}",
-    }
-
-
-def trainer_args(trainer) -> dict:
-    """The range test's inputs taken from a Trainer: its model, train split, loss and optimizer config."""
-    cfg = trainer.cfg
-    X, y = trainer.data["train"]
-    knobs = {"weight_decay": cfg.weight_decay, "momentum": cfg.momentum, "beta1": cfg.beta1, "beta2": cfg.beta2,
-             "rho": cfg.rho}  # fmt: skip
-    return {"model": trainer.model, "X": X, "y": y, "loss_fn": trainer.loss, "optimizer": cfg.optimizer,
-            "knobs": knobs, "batch_size": trainer.batch_size, "seed": cfg.seed}  # fmt: skip
+    return LRFinderResult(
+        lrs=np.asarray(lrs, dtype=np.float64), losses=np.asarray(losses, dtype=np.float64), smoothed=smoothed,
+        suggested_lr=suggested, drop=float(drop), start_lr=start_lr, end_lr=end_lr, num_steps=num_steps,
+        stopped_early=bool(stop), message=stop or f"ran all {num_steps} steps up to lr {end_lr:g}",
+    )  # fmt: skip
 
 
 def lr_range_job(**params) -> Callable:
-    """A ``Runner.submit`` job; ``params`` override START_LR, END_LR, NUM_STEPS, ... (it pickles: a partial)."""
-    return partial(_range_test_job, **params)
+    """A ``Runner.submit`` job; ``params`` as ``range_test_steps`` takes them (it pickles: a partial)."""
+    return partial(range_test_steps, **params)
 
 
-def _range_test_job(trainer, **params) -> Iterator[dict]:
-    yield from range_test_steps(**{**trainer_args(trainer), **params})
-
-
-def lr_range_test(trainer, **params) -> dict:
-    """Run the whole test now (in the calling thread) and return the result dict."""
-    update = {}
-    for update in range_test_steps(**{**trainer_args(trainer), **params}):
+def lr_range_test(trainer, **params) -> LRFinderResult:
+    """Run the whole test now (in the calling thread) and return its result."""
+    update = None
+    for update in range_test_steps(trainer, **params):
         pass
-    return update["result"]
+    return update.result

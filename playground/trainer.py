@@ -15,13 +15,16 @@ compute their gradients with ``HandBackprop``, the same kernels without the auto
 """
 from __future__ import annotations
 
+import copy
 import math
 import time
+from dataclasses import dataclass
 from typing import Iterable
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from playground import metrics
 from playground.backprop import HandBackprop
@@ -29,6 +32,7 @@ from playground.config import RunConfig, check_against_data, custom_class_weight
 from playground.datasets import Splits
 from playground.device import resolve_device, threads_for
 from playground.model import build_mlp
+from playground.modes import eval_mode, has_modes
 from playground.optim import make_optimizer, set_lr
 from playground.status import Status
 
@@ -105,13 +109,13 @@ class Trainer:
         self.class_weight = self._class_weights()
         self.l1_params = [m.weight for m in self.model.modules() if isinstance(m, torch.nn.Linear)]
         # plain MLPs (no dropout, no BatchNorm) skip the autograd engine: same gradients, ~1.6x the steps/s
+        self.loss_kind = "bce" if self.binary_bce else "cross_entropy"
         self.backprop = (
-            HandBackprop(self.model, "bce" if self.binary_bce else "cross_entropy", self.class_weight, cfg.l1)
-            if HandBackprop.supports(self.model) else None
+            HandBackprop(self.model, self.loss_kind, self.class_weight, cfg.l1) if HandBackprop.supports(self.model) else None
         )  # fmt: skip
+        self.initial_state = copy.deepcopy(self.model.state_dict())  # for jobs that start over (LR range test)
         # eval() changes nothing without dropout or BatchNorm: skip the mode switches then
-        self._has_modes = any(isinstance(m, (torch.nn.Dropout, torch.nn.modules.batchnorm._BatchNorm))
-                              for m in self.model.modules())  # fmt: skip
+        self._has_modes = has_modes(self.model)
         self.val_every = cfg.val_every or auto_val_every(
             len(splits.y_train), len(splits.y_val), self.batch_size, self.n_params, cfg.epochs, cfg.patience
         )
@@ -183,11 +187,8 @@ class Trainer:
         """``module(x)`` in eval mode (dropout off, BatchNorm running statistics); the model stays in train mode."""
         if not self._has_modes:
             return module(x)
-        self.model.eval()
-        try:
+        with eval_mode(self.model):
             return module(x)
-        finally:
-            self.model.train()
 
     @torch.no_grad()
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
@@ -226,24 +227,44 @@ class Trainer:
         self.stop_training = True
         self.status, self.message = status, message
 
-    def _with_penalty(self, loss: torch.Tensor) -> torch.Tensor:
-        """Add the L1 penalty on Linear weights; no extra op on the hot path when l1 == 0."""
+    def _with_penalty(self, loss: torch.Tensor, model: torch.nn.Module) -> torch.Tensor:
+        """Add the L1 penalty on ``model``'s Linear weights; no extra op on the hot path when l1 == 0."""
         if self.cfg.l1 == 0:
             return loss
-        return loss + self.cfg.l1 * sum(w.abs().sum() for w in self.l1_params)
+        weights = self.l1_params if model is self.model else [m.weight for m in model.modules() if isinstance(m, nn.Linear)]
+        return loss + self.cfg.l1 * sum(w.abs().sum() for w in weights)
 
     def _step(self, xb: torch.Tensor, yb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """One optimizer step on a batch. Returns the detached (batch loss, logits (B, out))."""
-        if self.backprop is not None:  # sets every p.grad; the logged loss leaves out the L1 term, as below
-            loss, logits = self.backprop(xb, yb)
-            self.optimizer.step()
+        """One optimizer step of the run's model on a batch. Returns the detached (batch loss, logits (B, out))."""
+        return self.step_on(self.model, self.optimizer, self.backprop, xb, yb)
+
+    def step_on(self, model: nn.Module, optimizer: torch.optim.Optimizer, backprop: HandBackprop | None,
+                xb: torch.Tensor, yb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:  # fmt: skip
+        """The one training step, for the run's model and for a job's copy of it (``copy_for_job``):
+        loss with class weights, L1, hand backprop where the model allows it, then the optimizer."""
+        if backprop is not None:  # sets every p.grad; the logged loss leaves out the L1 term, as below
+            loss, logits = backprop(xb, yb)
+            optimizer.step()
             return loss, logits
-        logits = self.model(xb)
+        logits = model(xb)
         loss = self.loss(logits, yb)
-        self.optimizer.zero_grad(set_to_none=True)
-        self._with_penalty(loss).backward()
-        self.optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        self._with_penalty(loss, model).backward()
+        optimizer.step()
         return loss.detach(), logits.detach()
+
+    def copy_for_job(self, initial: bool = False, optimizer: str | None = None,
+                     knobs: dict[str, float] | None = None) -> "JobCopy":  # fmt: skip
+        """A copy of the model with its own optimizer that trains through ``step_on``, for jobs (the LR
+        range test). ``initial``: start from the run's initial weights instead of the current ones.
+        ``optimizer`` / ``knobs``: another optimizer than the run's (the page's current setting)."""
+        model = copy.deepcopy(self.model).train()
+        if initial:
+            model.load_state_dict(self.initial_state)
+        name, kwargs = optimizer or self.cfg.optimizer, knobs if knobs is not None else self.cfg.optimizer_kwargs()
+        opt = make_optimizer(name, model.parameters(), self.lr, **kwargs)
+        backprop = HandBackprop(model, self.loss_kind, self.class_weight, self.cfg.l1) if HandBackprop.supports(model) else None
+        return JobCopy(self, model, opt, backprop)
 
     def _run_epoch(self) -> tuple[float, float]:
         """One pass over train in shuffled mini-batches. Returns (mean batch loss, running accuracy).
@@ -336,3 +357,16 @@ class Trainer:
         while not self.stop_training:
             self.train_epoch()
         return self.finish()
+
+
+@dataclass
+class JobCopy:
+    """A job's own copy of the run's model and optimizer; ``step`` is the Trainer's step (``step_on``)."""
+
+    trainer: Trainer
+    model: nn.Module
+    optimizer: torch.optim.Optimizer
+    backprop: HandBackprop | None
+
+    def step(self, xb: torch.Tensor, yb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.trainer.step_on(self.model, self.optimizer, self.backprop, xb, yb)

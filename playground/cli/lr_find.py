@@ -17,7 +17,7 @@ import torch
 from playground.cli.flags import add_config_flags, config_from_args
 from playground.datasets import DatasetUnavailable, prepare
 from playground.device import threads_for
-from playground.lr_finder import END_LR, NUM_STEPS, START_LR, lr_range_test
+from playground.lr_finder import END_LR, NUM_STEPS, START_LR, LRFinderResult, lr_range_test
 from playground.trainer import Trainer
 
 
@@ -56,17 +56,17 @@ def _number(x) -> float | None:
     return float(x) if x is not None and math.isfinite(x) else None
 
 
-def summarize(cfg, result: dict) -> dict:
+def summarize(cfg, result: LRFinderResult) -> dict:
     return {
-        "suggested_lr": _number(result["suggested_lr"]),  # None when the loss never fell
-        "lr_range": [result["start_lr"], result["end_lr"]],
-        "num_steps": result["num_steps"],
-        "steps_run": len(result["lrs"]),
-        "stopped_early": result["stopped_early"],
-        "message": result["message"],
+        "suggested_lr": _number(result.suggested_lr),  # None when the loss never fell
+        "lr_range": [result.start_lr, result.end_lr],
+        "num_steps": result.num_steps,
+        "steps_run": len(result.lrs),
+        "stopped_early": result.stopped_early,
+        "message": result.message,
         "optimizer": cfg.optimizer,
         "curve": [{"lr": float(lr), "loss": _number(loss), "smoothed": _number(s)}
-                  for lr, loss, s in zip(result["lrs"], result["losses"], result["smoothed"])],  # fmt: skip
+                  for lr, loss, s in zip(result.lrs, result.losses, result.smoothed)],  # fmt: skip
     }
 
 

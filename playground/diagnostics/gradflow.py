@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -71,7 +72,44 @@ def probe_mode(model: nn.Module):
         model.train(was_training)
 
 
-def probe_stats(model: nn.Sequential, loss_fn, X: torch.Tensor, y: torch.Tensor) -> dict:
+@dataclass(frozen=True)
+class ProbeStats:
+    """One probe of the network: per-layer arrays (L,) over its Linear layers, input to output."""
+
+    layers: tuple[str, ...]  # "1 relu", ..., "output"
+    activations: tuple[str, ...]  # class name of each layer's activation ("" for the output)
+    loss: float  # on the probe rows
+    weight_norm: np.ndarray  # (L,) ||W||
+    grad_norm: np.ndarray  # (L,) ||dL/dW||
+    dead: np.ndarray  # (L,) share of ReLU-family units with input <= 0 on every row; NaN elsewhere
+    saturation: np.ndarray  # (L,) share of sigmoid/tanh outputs in the flat tails; NaN elsewhere
+
+
+@dataclass(frozen=True)
+class GradFlowHistory:
+    """The last HISTORY computes, for the chart over time; replaced, never written in place."""
+
+    epoch: np.ndarray  # (H,)
+    grad_norm: np.ndarray  # (H, L)
+    update_ratio: np.ndarray  # (H, L)
+
+
+@dataclass(frozen=True)
+class GradFlowStats(ProbeStats):
+    """What the page shows of gradient flow (``Snapshot.extras.gradflow``)."""
+
+    update_ratio: np.ndarray  # (L,) ||W_now - W_before|| / ||W_before|| per optimizer step; NaN at the first
+    epoch: int
+    history: GradFlowHistory
+
+    @property
+    def vanishing_ratio(self) -> float:
+        """First-layer gradient norm / output-layer gradient norm (1 is healthy; 1e-5 is vanishing)."""
+        g = self.grad_norm
+        return float(g[0] / g[-1]) if len(g) > 1 and g[-1] > 0 else float("nan")
+
+
+def probe_stats(model: nn.Sequential, loss_fn, X: torch.Tensor, y: torch.Tensor) -> ProbeStats:
     """One forward + gradient on (X (B, d), y (B,)). Returns per-layer arrays (L,) and the labels."""
     groups = layer_groups(model)
     captured: dict[nn.Module, tuple[torch.Tensor, torch.Tensor]] = {}
@@ -93,15 +131,15 @@ def probe_stats(model: nn.Sequential, loss_fn, X: torch.Tensor, y: torch.Tensor)
         pre, out = captured.get(act, (None, None))
         dead.append(dead_fraction(pre) if isinstance(act, RELU_FAMILY) else math.nan)
         saturated.append(saturated_fraction(act, out) if isinstance(act, SATURATING) else math.nan)
-    return {
-        "layers": [label for label, _, _ in groups],
-        "activations": [type(act).__name__ if act is not None else "" for _, _, act in groups],
-        "loss": float(loss.detach()),
-        "weight_norm": np.array([float(w.detach().norm()) for w in weights]),
-        "grad_norm": np.array([float(g.norm()) for g in grads]),
-        "dead": np.array(dead),
-        "saturation": np.array(saturated),
-    }
+    return ProbeStats(
+        layers=tuple(label for label, _, _ in groups),
+        activations=tuple(type(act).__name__ if act is not None else "" for _, _, act in groups),
+        loss=float(loss.detach()),
+        weight_norm=np.array([float(w.detach().norm()) for w in weights]),
+        grad_norm=np.array([float(g.norm()) for g in grads]),
+        dead=np.array(dead),
+        saturation=np.array(saturated),
+    )
 
 
 class GradientFlow(Callback):
@@ -114,10 +152,8 @@ class GradientFlow(Callback):
         self.prev: list[torch.Tensor] | None = None  # weights at the last computed snapshot
         self.prev_step = 0
         self.max_history = history
-        # epoch (H,), grad_norm (H, L), update_ratio (H, L) of the last H computes; replaced, never
-        # written in place, so published snapshots can share them
-        self.history: dict[str, np.ndarray] | None = None
-        self.cached: tuple[int, dict] | None = None  # (step, stats): no recompute without training
+        self.history: GradFlowHistory | None = None  # shared by published snapshots: replaced, never written
+        self.cached: tuple[int, GradFlowStats] | None = None  # (step, stats): no recompute without training
 
     def on_train_begin(self, trainer: Trainer) -> None:
         X, y = trainer.data["train"]
@@ -129,31 +165,31 @@ class GradientFlow(Callback):
         t = self.trainer
         return t.epoch * math.ceil(len(t.data["train"][1]) / t.batch_size)
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> GradFlowStats | None:
         if self.trainer is None:
-            return {}  # published before the first epoch begins
+            return None  # published before the first epoch begins
         step = self._steps()
         if self.cached is None or self.cached[0] != step:
             self.cached = (step, self._compute(step))
         return self.cached[1]
 
-    def _compute(self, step: int) -> dict:
+    def _compute(self, step: int) -> GradFlowStats:
         model = self.trainer.model
-        stats = probe_stats(model, self.trainer.loss, *self.probe)
+        probe = probe_stats(model, self.trainer.loss, *self.probe)
         now = [lin.weight.detach().clone() for _, lin, _ in layer_groups(model)]
-        stats["update_ratio"] = self._update_ratio(now, step)
+        ratio = self._update_ratio(now, step)
         self.prev, self.prev_step = now, step
-        stats["epoch"] = self.trainer.epoch
-        stats["history"] = self.history = self._appended(stats)
-        return stats
+        self.history = self._appended(self.trainer.epoch, probe.grad_norm, ratio)
+        return GradFlowStats(**vars(probe), update_ratio=ratio, epoch=self.trainer.epoch, history=self.history)
 
-    def _appended(self, stats: dict) -> dict[str, np.ndarray]:
+    def _appended(self, epoch: int, grad_norm: np.ndarray, ratio: np.ndarray) -> GradFlowHistory:
         """The history with this compute's row added, the oldest dropped beyond ``max_history`` rows."""
-        row = {"epoch": np.array([stats["epoch"]]), "grad_norm": stats["grad_norm"][None], "update_ratio": stats["update_ratio"][None]}
+        row = GradFlowHistory(np.array([epoch]), grad_norm[None], ratio[None])
         if self.history is None:
             return row
-        start = max(0, len(self.history["epoch"]) + 1 - self.max_history)
-        return {k: np.concatenate([self.history[k][start:], v]) for k, v in row.items()}
+        start = max(0, len(self.history.epoch) + 1 - self.max_history)
+        return GradFlowHistory(*(np.concatenate([getattr(self.history, k)[start:], getattr(row, k)])
+                                 for k in ("epoch", "grad_norm", "update_ratio")))  # fmt: skip
 
     def _update_ratio(self, now: list[torch.Tensor], step: int) -> np.ndarray:
         """||W_now - W_prev|| / ||W_prev|| per optimizer step since the last snapshot (NaN at the first)."""

@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from playground.diagnostics.gradflow import RELU_FAMILY, SATURATING, layer_groups
+from playground.modes import eval_mode
 
 BLOWN_UP = 10.0  # the largest weight grew this many times over its value at the start: "blew up"
 
@@ -26,13 +27,10 @@ def _pre_activations(model: nn.Sequential, X: torch.Tensor) -> dict[nn.Module, t
     seen: dict[nn.Module, torch.Tensor] = {}
     hooks = [m.register_forward_hook(lambda mod, inp, out: seen.__setitem__(mod, inp[0].detach()))
              for m in model if isinstance(m, RELU_FAMILY + SATURATING)]  # fmt: skip
-    was_training = model.training
-    model.eval()
     try:
-        with torch.no_grad():
+        with eval_mode(model), torch.no_grad():
             model(X)
     finally:
-        model.train(was_training)
         for h in hooks:
             h.remove()
     return seen

@@ -13,6 +13,7 @@ spiral-size net a snapshot is one ``torch.cat`` into a row, ~5 us).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -101,15 +102,21 @@ class TrajectoryRecorder(Callback):
             return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
         return np.asarray(self.steps), np.stack(self.weights)
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> "TrajectorySummary":
         n_params = self.weights[0].size if self.weights else 0
-        return {
-            "points": len(self.weights),
-            "every": self.every,
-            "steps": self.step,
-            "capacity": self.capacity,
-            "megabytes": len(self.weights) * n_params * 4 / 2**20,
-        }
+        return TrajectorySummary(points=len(self.weights), every=self.every, steps=self.step, capacity=self.capacity,
+                                 megabytes=len(self.weights) * n_params * 4 / 2**20)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TrajectorySummary:
+    """What the page shows of the recorded path (``Snapshot.extras.trajectory``); the weights stay here."""
+
+    points: int  # snapshots kept
+    every: int  # optimizer steps between two kept snapshots
+    steps: int  # optimizer steps so far
+    capacity: int  # snapshots kept at most (then every other one is dropped and ``every`` doubles)
+    megabytes: float
 
 
 def find_recorder(trainer: Trainer) -> TrajectoryRecorder | None:

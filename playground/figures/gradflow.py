@@ -1,16 +1,21 @@
 """Gradient-flow figures: per-layer bars for the latest probe, and gradient norms over time.
 
-Input is the ``snapshot.extras["gradflow"]`` dict of playground.diagnostics.gradflow (numpy).
+Input is ``snapshot.extras.gradflow``, a GradFlowStats of playground.diagnostics.gradflow (numpy).
 Norms span orders of magnitude (vanishing gradients are 1e-7 of the last layer's), so both
 norm charts use log axes.
 """
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from playground.figures.theme import base_layout
+
+if TYPE_CHECKING:  # the stats' type only: figures import no torch
+    from playground.diagnostics.gradflow import GradFlowStats
 
 GRAD_COLOUR, RATIO_COLOUR, DEAD_COLOUR, SAT_COLOUR = "#4e79a7", "#59a14f", "#e15759", "#f28e2b"
 HEALTHY_RATIO = 1e-3  # update/weight per step: a common rule of thumb for a healthy learning rate
@@ -26,27 +31,27 @@ def short_labels(layers: list[str]) -> list[str]:
     return [label.split()[0] if label != "output" else "out" for label in layers]
 
 
-def gradflow_figure(stats: dict, height: int = 300) -> go.Figure:
+def gradflow_figure(stats: GradFlowStats, height: int = 300) -> go.Figure:
     """Three panels over the layers: gradient norm (log), update/weight ratio (log), dead / saturated fraction."""
-    layers = short_labels(stats["layers"])
+    layers = short_labels(stats.layers)
     fig = make_subplots(
         rows=1, cols=3, horizontal_spacing=0.09,
         subplot_titles=("gradient norm ‖∂L/∂W‖", "update / weight per step", "dead · saturated units"),
     )  # fmt: skip
-    fig.add_bar(x=layers, y=_finite_or_none(stats["grad_norm"]), marker_color=GRAD_COLOUR, name="gradient norm",
+    fig.add_bar(x=layers, y=_finite_or_none(stats.grad_norm), marker_color=GRAD_COLOUR, name="gradient norm",
                 row=1, col=1, hovertemplate="%{customdata}: %{y:.2e}<extra></extra>")  # fmt: skip
-    fig.add_bar(x=layers, y=_finite_or_none(stats["update_ratio"]), marker_color=RATIO_COLOUR, name="update ratio",
+    fig.add_bar(x=layers, y=_finite_or_none(stats.update_ratio), marker_color=RATIO_COLOUR, name="update ratio",
                 row=1, col=2, hovertemplate="%{customdata}: %{y:.2e}<extra></extra>")  # fmt: skip
-    fig.add_bar(x=layers, y=np.nan_to_num(stats["dead"]), marker_color=DEAD_COLOUR, name="dead (ReLU family)",
+    fig.add_bar(x=layers, y=np.nan_to_num(stats.dead), marker_color=DEAD_COLOUR, name="dead (ReLU family)",
                 row=1, col=3, hovertemplate="%{customdata}: %{y:.0%} dead<extra></extra>")  # fmt: skip
-    fig.add_bar(x=layers, y=np.nan_to_num(stats["saturation"]), marker_color=SAT_COLOUR, name="saturated (sigmoid/tanh)",
+    fig.add_bar(x=layers, y=np.nan_to_num(stats.saturation), marker_color=SAT_COLOUR, name="saturated (sigmoid/tanh)",
                 row=1, col=3, hovertemplate="%{customdata}: %{y:.0%} saturated<extra></extra>")  # fmt: skip
     fig.add_hline(y=HEALTHY_RATIO, line=dict(color="#7f7f7f", dash="dash", width=1), row=1, col=2)
     fig.update_yaxes(type="log", exponentformat="power", row=1, col=1)
     fig.update_yaxes(type="log", exponentformat="power", row=1, col=2)
     fig.update_yaxes(range=[0, 1], tickformat=".0%", row=1, col=3)
     fig.update_xaxes(title=dict(text="layer (input → output)"), tickangle=0, type="category")
-    fig.update_traces(customdata=stats["layers"])
+    fig.update_traces(customdata=list(stats.layers))
     layout = base_layout(height=height, barmode="group", showlegend=False)
     layout["margin"] = dict(l=56, r=16, t=40, b=44)
     fig.update_layout(**layout)
@@ -54,10 +59,10 @@ def gradflow_figure(stats: dict, height: int = 300) -> go.Figure:
     return fig
 
 
-def gradflow_history_figure(stats: dict, height: int = 260) -> go.Figure:
+def gradflow_history_figure(stats: GradFlowStats, height: int = 260) -> go.Figure:
     """Gradient norm per layer over the epochs (log y): first layer darkest, output lightest."""
-    history, layers = stats["history"], stats["layers"]
-    epochs, grads = history["epoch"], history["grad_norm"]  # (H,), (H, L)
+    history, layers = stats.history, stats.layers
+    epochs, grads = history.epoch, history.grad_norm  # (H,), (H, L)
     shades = np.linspace(0.15, 0.8, len(layers))
     traces = [
         dict(type="scatter", mode="lines", x=epochs, y=_finite_or_none(grads[:, i]), name=name,
@@ -71,9 +76,3 @@ def gradflow_history_figure(stats: dict, height: int = 260) -> go.Figure:
         legend=dict(orientation="v", x=1.02, xanchor="left", y=1.0),
     )  # fmt: skip
     return go.Figure(dict(data=traces, layout=layout))
-
-
-def vanishing_ratio(stats: dict) -> float:
-    """First-layer gradient norm / output-layer gradient norm (1 is healthy; 1e-5 is vanishing)."""
-    g = stats["grad_norm"]
-    return float(g[0] / g[-1]) if len(g) > 1 and g[-1] > 0 else float("nan")

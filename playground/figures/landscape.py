@@ -1,14 +1,19 @@
 """Loss-landscape figures: the trajectory plane, the 1-D slice and the 2-D random-direction surface.
 
-Inputs are the ``result`` dicts of playground.landscape's jobs (numpy arrays). Losses span
+Inputs are the typed results of playground.landscape's jobs (PlaneResult, SliceResult: numpy arrays). Losses span
 orders of magnitude away from the minimum, so the colour scale is log10(loss), labelled in loss.
 """
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
 
 from playground.figures.theme import base_layout
+
+if TYPE_CHECKING:  # the results' types only: figures import no torch
+    from playground.landscape import PlaneResult, SliceResult
 
 COLORSCALE = "Viridis"
 PATH_COLOUR, START_COLOUR, END_COLOUR = "#ffffff", "#f28e2b", "#e15759"
@@ -57,11 +62,11 @@ def _square_axes(x_title: str, y_title: str) -> dict:
     )
 
 
-def trajectory_plane_figure(result: dict, height: int = 520) -> go.Figure:
+def trajectory_plane_figure(result: PlaneResult, height: int = 520) -> go.Figure:
     """result: xs (R,), ys (R,), loss (R, R), path (T, 2), path_steps (T,), explained (2,)."""
-    path, steps, explained = result["path"], result["path_steps"], result["explained"]
+    path, steps, explained = result.path, result.path_steps, result.explained
     traces = [
-        _contour(result["xs"], result["ys"], result["loss"]),
+        _contour(result.xs, result.ys, result.loss),
         dict(type="scatter", x=path[:, 0], y=path[:, 1], mode="lines+markers", name="training path",
              line=dict(color=PATH_COLOUR, width=2),
              marker=dict(size=5, color=PATH_COLOUR, line=dict(width=0.6, color="black")),
@@ -73,18 +78,18 @@ def trajectory_plane_figure(result: dict, height: int = 520) -> go.Figure:
     ]  # fmt: skip
     titles = [f"PCA direction {i + 1} ({e:.1%} of the path's variance)" for i, e in enumerate(explained)]
     layout = base_layout(
-        f"Loss in the trajectory plane (epoch {result['epoch']})", height=height, **_square_axes(*titles),
+        f"Loss in the trajectory plane (epoch {result.epoch})", height=height, **_square_axes(*titles),
         legend=dict(orientation="h", yanchor="top", y=-0.2, x=0.0), margin=dict(l=56, r=16, t=48, b=100),
     )  # fmt: skip
     return go.Figure(dict(data=traces, layout=layout))
 
 
-def slice_figure(result: dict, height: int = 360) -> go.Figure:
+def slice_figure(result: SliceResult, height: int = 360) -> go.Figure:
     """result: axes [alphas (R,)], loss (R,), center_loss: the 1-D filter-normalised slice."""
-    alphas, loss = result["axes"][0], result["loss"]
+    alphas, loss = result.axes[0], result.loss
     traces = [
         dict(type="scatter", x=alphas, y=loss, mode="lines", name="training loss", line=dict(color="#4e79a7", width=2.5)),
-        dict(type="scatter", x=[0.0], y=[result["center_loss"]], mode="markers", name="current weights",
+        dict(type="scatter", x=[0.0], y=[result.center_loss], mode="markers", name="current weights",
              marker=dict(size=12, color=END_COLOUR, symbol="star", line=dict(width=1, color="black"))),
     ]  # fmt: skip
     finite = loss[np.isfinite(loss)]
@@ -99,14 +104,14 @@ def slice_figure(result: dict, height: int = 360) -> go.Figure:
     return go.Figure(dict(data=traces, layout=layout))
 
 
-def surface_figure(result: dict, style: str = "contour", height: int = 520) -> go.Figure:
+def surface_figure(result: SliceResult, style: str = "contour", height: int = 520) -> go.Figure:
     """result: axes [xs (R,), ys (R,)], loss (R, R): the 2-D filter-normalised surface; style contour | surface."""
-    xs, ys = result["axes"]
+    xs, ys = result.axes
     title = "2-D surface over two random directions"
     if style == "surface":
-        z = log_loss(result["loss"])
+        z = log_loss(result.loss)
         tickvals, ticktext = log_ticks(z)
-        trace = dict(type="surface", x=xs, y=ys, z=z, colorscale=COLORSCALE, showscale=False, customdata=result["loss"],
+        trace = dict(type="surface", x=xs, y=ys, z=z, colorscale=COLORSCALE, showscale=False, customdata=result.loss,
                      hovertemplate="(%{x:.2f}, %{y:.2f})<br>loss %{customdata:.4g}<extra></extra>")  # fmt: skip
         axis = lambda t: dict(title=dict(text=t))  # noqa: E731
         scene = dict(xaxis=axis("δ"), yaxis=axis("η"), zaxis=dict(title=dict(text=""), tickvals=tickvals, ticktext=ticktext),
@@ -115,7 +120,7 @@ def surface_figure(result: dict, style: str = "contour", height: int = 520) -> g
         layout["margin"] = dict(l=0, r=0, t=40, b=0)  # a 3-D scene has no axis margins to keep (and no z title: clipped)
         return go.Figure(dict(data=[trace], layout=layout))
     traces = [
-        _contour(xs, ys, result["loss"]),
+        _contour(xs, ys, result.loss),
         dict(type="scatter", x=[0.0], y=[0.0], mode="markers", name="current weights",
              marker=dict(size=15, color=END_COLOUR, symbol="star", line=dict(width=1.5, color="black"))),
     ]  # fmt: skip

@@ -1,10 +1,15 @@
 """The learning-rate range test: raw and smoothed loss against the learning rate (log axis)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import plotly.graph_objects as go
 
 from playground.figures.theme import base_layout
+
+if TYPE_CHECKING:  # the result's type only: figures import no torch
+    from playground.lr_finder import LRFinderResult
 
 RAW_COLOUR, SMOOTH_COLOUR, SUGGEST_COLOUR, CURRENT_COLOUR = "#a0cbe8", "#4e79a7", "#e15759", "#7f7f7f"
 
@@ -16,16 +21,19 @@ def _vline(x: float, colour: str, text: str, dash: str, y: float) -> tuple[dict,
     return shape, note
 
 
-def lr_finder_figure(result: dict, current_lr: float | None = None, height: int = 320) -> go.Figure:
-    """result: lrs (n,), losses (n,), smoothed (n,), suggested_lr (float | None)."""
-    lrs, raw, smooth = result["lrs"], result["losses"], result["smoothed"]
+def lr_finder_figure(result: LRFinderResult, current_lr: float | None = None, height: int = 320) -> go.Figure:
+    """The raw and smoothed (lr, loss) curves; the suggestion is a line and a dot on the smoothed curve."""
+    lrs, raw, smooth = result.lrs, result.losses, result.smoothed
     traces = [
         dict(type="scatter", mode="lines", x=lrs, y=raw, name="batch loss", line=dict(color=RAW_COLOUR, width=1)),
         dict(type="scatter", mode="lines", x=lrs, y=smooth, name="smoothed (EMA)", line=dict(color=SMOOTH_COLOUR, width=2.5)),
     ]  # fmt: skip
     marks = []
-    if result.get("suggested_lr"):
-        marks.append((result["suggested_lr"], SUGGEST_COLOUR, f"suggested {result['suggested_lr']:.2g}", "solid", 0.9))
+    if result.suggested_lr:
+        marks.append((result.suggested_lr, SUGGEST_COLOUR, f"suggested {result.suggested_lr:.2g}", "solid", 0.9))
+        traces.append(dict(type="scatter", mode="markers", x=[result.suggested_lr], y=[result.suggested_loss],
+                           name="steepest descent", marker=dict(color=SUGGEST_COLOUR, size=11, symbol="circle",
+                                                                 line=dict(color="white", width=1.5))))  # fmt: skip
     if current_lr:
         marks.append((current_lr, CURRENT_COLOUR, f"current {current_lr:g}", "dash", 0.78))
     pairs = [_vline(*m) for m in marks]  # (shape, annotation) per marked lr

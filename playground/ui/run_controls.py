@@ -7,10 +7,10 @@ from playground.config import DATA_FIELDS, NETWORK_FIELDS, TRAINING_FIELDS, RunC
 from playground.runner_protocol import TrainingRunner
 from playground.status import Status
 from playground.ui.live import poll_fast_for
+from playground.ui.lr_sync import send_lr
 from playground.ui.session import data_key, start
 from playground.ui.setup import Setup
 
-LR_REQUEST = "_lr_request"  # session_state: (run id, the lr last sent to that run)
 
 
 def buttons(runner: TrainingRunner, setup: Setup) -> None:
@@ -57,19 +57,8 @@ def act(runner: TrainingRunner, key: str, setup: Setup, status: Status) -> None:
 
 
 def sync_lr(runner: TrainingRunner, lr: float) -> None:
-    """Send a changed learning rate to the live run once (applied at its next epoch, marked on the loss curve).
-
-    Reruns (a Pause, an edited field) must not send it again: the page remembers, per run id, the
-    lr it last sent, and compares with the lr the run reports (its last change, else its config's).
-    """
-    snap = runner.snapshot()
-    if not snap.active or snap.config is None or not snap.run_id:
-        return
-    current = snap.lr_changes[-1][1] if snap.lr_changes else snap.config.lr
-    run_id, sent = st.session_state.get(LR_REQUEST, ("", None))
-    if lr != current and not (run_id == snap.run_id and sent == lr):
-        runner.set_lr(lr)
-    st.session_state[LR_REQUEST] = (snap.run_id, lr)
+    """Send a changed learning rate to the live run once (applied at its next epoch, marked on the loss curve)."""
+    send_lr(runner, lr)
 
 
 def changed(run_cfg: RunConfig, cfg: RunConfig) -> tuple[list[str], list[str]]:

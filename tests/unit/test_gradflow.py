@@ -19,8 +19,9 @@ def first_over_last(activation: str, batchnorm: bool = False, epochs: int = 1) -
     trainer = Trainer(cfg, prepare(cfg), [*standard_callbacks(cfg), flow])
     trainer.fit()
     stats = flow.snapshot()
-    assert stats["layers"] == [f"{i} {activation}" for i in range(1, 9)] + ["output"]
-    return stats["grad_norm"][0] / stats["grad_norm"][-1]
+    assert list(stats.layers) == [f"{i} {activation}" for i in range(1, 9)] + ["output"]
+    assert stats.vanishing_ratio == stats.grad_norm[0] / stats.grad_norm[-1]
+    return stats.vanishing_ratio
 
 
 def test_deep_sigmoid_gradients_vanish_compared_with_relu_and_batchnorm():
@@ -44,8 +45,8 @@ def test_dead_relu_units_are_counted():
     bias = torch.tensor([-100.0, 0.0, 0.0, -100.0])  # units 0 and 3: input <= 0 on every row
     model = _one_layer(nn.ReLU(), torch.ones(4, 2), bias)
     stats = probe_stats(model, nn.functional.cross_entropy, X, y)
-    assert stats["dead"][0] == pytest.approx(0.5)
-    assert np.isnan(stats["dead"][1]) and np.isnan(stats["saturation"][0])  # output layer / not a saturating unit
+    assert stats.dead[0] == pytest.approx(0.5)
+    assert np.isnan(stats.dead[1]) and np.isnan(stats.saturation[0])  # output layer / not a saturating unit
 
 
 @pytest.mark.parametrize("activation", [nn.Sigmoid(), nn.Tanh()])
@@ -53,9 +54,9 @@ def test_saturation_in_the_flat_tails(activation):
     X = torch.randn(32, 2, generator=torch.Generator().manual_seed(0))
     y = torch.zeros(32, dtype=torch.long)
     flat = _one_layer(activation, torch.zeros(4, 2), torch.tensor([10.0, 10.0, 0.0, 0.0]))  # two units pinned at the top
-    assert probe_stats(flat, nn.functional.cross_entropy, X, y)["saturation"][0] == pytest.approx(0.5)
+    assert probe_stats(flat, nn.functional.cross_entropy, X, y).saturation[0] == pytest.approx(0.5)
     steep = _one_layer(activation, torch.zeros(4, 2), torch.zeros(4))
-    assert probe_stats(steep, nn.functional.cross_entropy, X, y)["saturation"][0] == 0.0
+    assert probe_stats(steep, nn.functional.cross_entropy, X, y).saturation[0] == 0.0
 
 
 def test_probe_has_no_side_effects():
@@ -75,15 +76,15 @@ def test_update_ratio_and_history_accumulate():
     cfg = RunConfig(n_samples=50, epochs=3, seed=0)
     flow = GradientFlow()
     trainer = Trainer(cfg, prepare(cfg), [flow])
-    assert flow.snapshot() == {}  # before the first epoch
+    assert flow.snapshot() is None  # before the first epoch
     trainer.train_epoch()
     first = flow.snapshot()
-    assert np.isnan(first["update_ratio"]).all()  # nothing to compare with yet
+    assert np.isnan(first.update_ratio).all()  # nothing to compare with yet
     assert flow.snapshot() is first  # no new steps: cached, not recomputed
     trainer.train_epoch()
     second = flow.snapshot()
-    assert np.all(second["update_ratio"] > 0) and np.all(second["update_ratio"] < 1)
-    assert second["history"]["grad_norm"].shape == (2, 2) and list(second["history"]["epoch"]) == [1, 2]
+    assert np.all(second.update_ratio > 0) and np.all(second.update_ratio < 1)
+    assert second.history.grad_norm.shape == (2, 2) and list(second.history.epoch) == [1, 2]
 
 
 def test_gradient_history_keeps_the_last_computes_and_is_never_written_in_place():
@@ -93,9 +94,9 @@ def test_gradient_history_keeps_the_last_computes_and_is_never_written_in_place(
     published = []
     for _ in range(5):
         trainer.train_epoch()
-        published.append(flow.snapshot()["history"])
-    assert [h["epoch"].tolist() for h in published] == [[1], [1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5]]
-    assert published[2]["grad_norm"].shape == (3, 2) and published[2]["grad_norm"][2].tolist() == published[4]["grad_norm"][0].tolist()
+        published.append(flow.snapshot().history)
+    assert [h.epoch.tolist() for h in published] == [[1], [1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5]]
+    assert published[2].grad_norm.shape == (3, 2) and published[2].grad_norm[2].tolist() == published[4].grad_norm[0].tolist()
 
 
 class EveryStep:

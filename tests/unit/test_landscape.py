@@ -1,5 +1,4 @@
 """Loss landscape: PCA plane vs sklearn, filter normalisation, grid jobs on a real trainer, limits."""
-import time
 
 import numpy as np
 import pytest
@@ -12,20 +11,23 @@ from playground.datasets import prepare
 from playground.diagnostics import diagnostic_callbacks
 from playground.landscape import (
     MAX_POINT_ROWS, LandscapeError, PlaneLoss, check_grid, filter_normalized_direction, pca_plane,
-    random_directions_job, trajectory_plane_job,
+    random_directions_job, trajectory_plane_job, PlaneResult, SliceResult,
 )  # fmt: skip
 from playground.model import build_mlp
+from playground.jobs import JobStatus
 from playground.runner import Runner
+from playground.status import Status
+from polling import wait_for
 from playground.trainer import Trainer
 
 SMALL = RunConfig(n_samples=60, epochs=4, layers=(LayerSpec(8, "relu", 0.0, True), LayerSpec(6, "tanh", 0.2)), seed=3)
 
 
-def drain(job, trainer) -> dict:
-    update = {}
+def drain(job, trainer):
+    update = None
     for update in job(trainer):
         pass
-    return update["result"]
+    return update.result
 
 
 @pytest.fixture(scope="module")
@@ -99,12 +101,12 @@ def test_grid_jobs_leave_the_model_unchanged(trained):
     before = {k: v.clone() for k, v in trained.model.state_dict().items()}  # weights and BN buffers
     rng_before = torch.get_rng_state()
     plane = drain(trajectory_plane_job(resolution=7), trained)
-    assert plane["loss"].shape == (7, 7) and np.isfinite(plane["loss"]).all()
-    assert np.allclose(plane["path"][-1], 0) and plane["explained"].sum() <= 1 + 1e-6
+    assert isinstance(plane, PlaneResult) and plane.loss.shape == (7, 7) and np.isfinite(plane.loss).all()
+    assert np.allclose(plane.path[-1], 0) and plane.explained.sum() <= 1 + 1e-6
     surface = drain(random_directions_job(2, resolution=5), trained)
-    assert surface["loss"].shape == (5, 5) and surface["loss"][2, 2] == pytest.approx(surface["center_loss"])
+    assert surface.dims == 2 and surface.loss.shape == (5, 5) and surface.loss[2, 2] == pytest.approx(surface.center_loss)
     line = drain(random_directions_job(1, resolution=9), trained)
-    assert line["loss"].shape == (9,) and line["loss"][4] == pytest.approx(line["center_loss"])
+    assert line.dims == 1 and line.loss.shape == (9,) and line.loss[4] == pytest.approx(line.center_loss)
     for k, v in trained.model.state_dict().items():
         assert torch.equal(v, before[k]), k
     assert torch.equal(torch.get_rng_state(), rng_before)
@@ -112,9 +114,9 @@ def test_grid_jobs_leave_the_model_unchanged(trained):
 
 def test_grid_job_yields_in_chunks_with_progress(trained):
     updates = list(random_directions_job(2, resolution=9, budget=0.0)(trained))
-    progress = [u["progress"] for u in updates]
+    progress = [u.progress for u in updates]
     assert len(updates) > 10 and progress == sorted(progress) and progress[-1] == 1.0
-    assert "result" in updates[-1] and all("result" not in u for u in updates[:-1])
+    assert isinstance(updates[-1].result, SliceResult) and all(u.result is None for u in updates[:-1])
 
 
 def test_limits_are_refused_with_the_limit():
@@ -138,22 +140,16 @@ def test_runner_computes_the_plane_of_a_live_run():
     cfg = SMALL.replace(epochs=60)
     runner.start(cfg, prepare(cfg))
     try:
-        deadline = time.monotonic() + 30
-        while runner.snapshot().epoch < 3 and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_for(lambda: runner.snapshot().epoch >= 3, what="3 epochs")
         assert runner.submit("plane", trajectory_plane_job(resolution=5))
-        while runner.snapshot().jobs["plane"]["status"] == "running" and time.monotonic() < deadline:
-            time.sleep(0.02)
-        job = runner.snapshot().jobs["plane"]
-        assert job["status"] == "done", job.get("message")
-        assert job["result"]["loss"].shape == (5, 5)
-        while runner.snapshot().active and time.monotonic() < deadline:
-            time.sleep(0.02)
-        snap = runner.snapshot()
-        assert snap.status == "finished" and snap.epoch == 60
-        assert snap.extras["trajectory"]["points"] >= 3 and snap.extras["gradflow"]["epoch"] == 60
+        job = wait_for(lambda: (j := runner.snapshot().jobs["plane"]) and not j.running and j, what="the plane job")
+        assert job.status is JobStatus.DONE, job.message
+        assert job.result.loss.shape == (5, 5)
+        snap = wait_for(lambda: (s := runner.snapshot()).status.ended and s, what="the run's end")
+        assert snap.status is Status.FINISHED and snap.epoch == 60
+        assert snap.extras.trajectory.points >= 3 and snap.extras.gradflow.epoch == 60
     finally:
-        runner.stop()
+        runner.close()
 
 
 def test_trajectory_memory_is_bounded_and_evenly_spaced():

@@ -113,7 +113,7 @@ def test_early_stopping_off_by_default():
 def test_real_divergence_stops_and_keeps_history():
     # A deep linear net under plain SGD at lr=1 blows up within a few epochs.
     trainer = trainer_for(layers=parse_layers("32:linear,32:linear,32:linear"), optimizer="sgd", lr=1.0, epochs=50)
-    test = trainer.fit()
+    trainer.fit()
     logs = history_of(trainer).logs
     assert trainer.status == "diverged" and trainer.epoch < 50
     assert trainer.message == f"loss diverged at epoch {trainer.epoch}; try a smaller learning rate"
