@@ -26,6 +26,32 @@ def _finite_or_none(values: np.ndarray) -> list:
     return [float(v) if np.isfinite(v) and v > 0 else None for v in values]
 
 
+def decade_range(*arrays, include: tuple[float, ...] = ()) -> list[float] | None:
+    """[lo, hi] in log10 units: whole decades around the positive finite values (and ``include``).
+
+    With the range on decade boundaries and a tick per decade (dtick=1), a log axis always has
+    at least two labelled ticks and never the crowded "2 3 ... 9" minor labels plotly puts on an
+    axis spanning less than a decade; and it starts where the data do, not at a reference line.
+    """
+    values = np.concatenate([np.ravel(a) for a in arrays] + [np.asarray(include, dtype=np.float64)])
+    values = values[np.isfinite(values) & (values > 0)]
+    if not values.size:
+        return None
+    lo, hi = np.floor(np.log10(values.min())), np.ceil(np.log10(values.max()))
+    return [float(lo), float(max(hi, lo + 1))]
+
+
+MAX_LOG_TICKS = 5  # labelled decades per axis: more than that is every other (or third) decade
+
+
+def _log_axis(*arrays, include: tuple[float, ...] = ()) -> dict:
+    span = decade_range(*arrays, include=include)
+    if span is None:
+        return dict(type="log", exponentformat="power")
+    step = max(1, int(np.ceil((span[1] - span[0]) / MAX_LOG_TICKS)))
+    return dict(type="log", exponentformat="power", range=span, tick0=span[0], dtick=step)
+
+
 def short_labels(layers: list[str]) -> list[str]:
     """"3 sigmoid" -> "3", "output" -> "out": nine layers must fit under a third of a chart."""
     return [label.split()[0] if label != "output" else "out" for label in layers]
@@ -47,8 +73,8 @@ def gradflow_figure(stats: GradFlowStats, height: int = 300) -> go.Figure:
     fig.add_bar(x=layers, y=np.nan_to_num(stats.saturation), marker_color=SAT_COLOUR, name="saturated (sigmoid/tanh)",
                 row=1, col=3, hovertemplate="%{customdata}: %{y:.0%} saturated<extra></extra>")  # fmt: skip
     fig.add_hline(y=HEALTHY_RATIO, line=dict(color="#7f7f7f", dash="dash", width=1), row=1, col=2)
-    fig.update_yaxes(type="log", exponentformat="power", row=1, col=1)
-    fig.update_yaxes(type="log", exponentformat="power", row=1, col=2)
+    fig.update_yaxes(**_log_axis(stats.grad_norm), row=1, col=1)
+    fig.update_yaxes(**_log_axis(stats.update_ratio, include=(HEALTHY_RATIO,)), row=1, col=2)
     fig.update_yaxes(range=[0, 1], tickformat=".0%", row=1, col=3)
     fig.update_xaxes(title=dict(text="layer (input → output)"), tickangle=0, type="category")
     fig.update_traces(customdata=list(stats.layers))
@@ -70,9 +96,11 @@ def gradflow_history_figure(stats: GradFlowStats, height: int = 260) -> go.Figur
              hovertemplate=f"{name}: %{{y:.2e}}<extra>epoch %{{x}}</extra>")  # fmt: skip
         for i, (name, s) in enumerate(zip(layers, shades))
     ]
+    # Below the plot, in rows: a side legend of 9 layers needs a scrollbar at this height.
     layout = base_layout(
-        "Gradient norm per layer over training", height=height,
-        xaxis=dict(title=dict(text="epoch")), yaxis=dict(type="log", exponentformat="power"),
-        legend=dict(orientation="v", x=1.02, xanchor="left", y=1.0),
+        "Gradient norm per layer over training", height=height + 24 * (len(layers) // 6),
+        xaxis=dict(title=dict(text="epoch")), yaxis=_log_axis(grads),
+        legend=dict(orientation="h", x=0.0, xanchor="left", y=-0.28, yanchor="top", font=dict(size=12)),
     )  # fmt: skip
+    layout["margin"] = dict(l=56, r=16, t=40, b=56 + 24 * (len(layers) // 6))
     return go.Figure(dict(data=traces, layout=layout))

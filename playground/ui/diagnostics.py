@@ -67,8 +67,9 @@ def _apply_preset(specs: tuple[LayerSpec, ...]) -> None:
 def render_vanishing_presets() -> None:
     """Three one-click networks that show (or cure) vanishing gradients; Reset/Start to train them."""
     st.markdown("**Vanishing gradients** · 8 hidden layers of 32 units:")
-    for column, (label, specs) in zip(st.columns(len(PRESETS)), PRESETS.items()):
-        column.button(label, key=PRESET_KEYS[label], on_click=_apply_preset, args=(specs,), width="stretch")
+    with st.container(horizontal=True, gap="small"):  # buttons sized to their labels wrap, never truncate
+        for label, specs in PRESETS.items():
+            st.button(label, key=PRESET_KEYS[label], on_click=_apply_preset, args=(specs,), width="content")
     st.caption("Sigmoid's slope is at most 1/4, so the gradient shrinks layer by layer on its way back; "
                "ReLU passes it through, and BatchNorm keeps each layer's input in sigmoid's steep middle.")  # fmt: skip
 
