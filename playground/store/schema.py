@@ -1,0 +1,71 @@
+"""The run store's tables (SQLAlchemy Core), the same on SQLite and PostgreSQL.
+
+    playground_schema    one row: ("runs", SCHEMA_VERSION); a store of another version is refused
+    playground_runs      one row per run: identity, status, config query, final metrics (NULL until known)
+    playground_epochs    one row per (run, epoch): the History columns (HISTORY_KEYS), NULL for NaN
+    playground_weights   one row per run that ended with usable weights: the state_dict as bytes
+
+Names carry a ``playground_`` prefix so the tables can sit beside others in a shared database
+(Optuna's study tables, for sweeps). Times are UNIX seconds (floats): portable, exact, and compared
+in Python, so no dialect's date arithmetic is needed. Ids are the runner's 12-hex-char run ids.
+"""
+from __future__ import annotations
+
+from sqlalchemy import Column, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table, Text
+
+SCHEMA_VERSION = 1  # bump on any change below; a store with another version is refused, never altered
+COMPONENT = "runs"
+
+# the per-epoch scalars, as playground.callbacks.SCALAR_KEYS (a test keeps them equal; no torch import here)
+HISTORY_KEYS = (
+    "epoch", "loss", "accuracy", "val_loss", "val_accuracy", "val_balanced_accuracy", "lr", "seconds",
+    "samples_per_second",
+)  # fmt: skip
+SPLITS = ("train", "val", "test")
+SCORES = ("loss", "accuracy", "balanced_accuracy")  # final scores kept per split
+
+metadata = MetaData()
+
+schema = Table(
+    "playground_schema", metadata,
+    Column("component", String(32), primary_key=True),
+    Column("version", Integer, nullable=False),
+)  # fmt: skip
+
+runs = Table(
+    "playground_runs", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("label", String(200), nullable=False),
+    Column("status", String(20), nullable=False),  # a Status value; "interrupted" is computed on read
+    Column("message", Text, nullable=False, default=""),  # the trainer's: why it stopped
+    Column("query", Text, nullable=False),  # urlencode(to_query(cfg)): the config as its URL query
+    Column("session", String(64)),  # the browser session it came from (None: CLI)
+    Column("source", String(16), nullable=False),  # "app", "cli", "sweep"
+    Column("study", String(200)),  # the sweep it belongs to (None: a single run)
+    Column("created", Float, nullable=False),
+    Column("updated", Float, nullable=False),  # last write: a live run's heartbeat
+    Column("finished", Float),
+    Column("epochs", Integer, nullable=False, default=0),  # epochs run so far
+    *(Column(f"{split}_{score}", Float) for split in SPLITS for score in SCORES),
+    Column("confusion", Text),  # JSON (C, C) test counts, row = true class
+    Column("class_names", Text),  # JSON list of C names
+    Column("seconds", Float),  # inside training epochs only
+    Column("samples_per_second", Float),
+    Index("ix_playground_runs_session", "session"),
+    Index("ix_playground_runs_study", "study"),
+    Index("ix_playground_runs_created", "created"),
+)  # fmt: skip
+
+epochs = Table(
+    "playground_epochs", metadata,
+    Column("run_id", String(32), ForeignKey("playground_runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("epoch", Integer, primary_key=True, autoincrement=False),
+    *(Column(key, Float) for key in HISTORY_KEYS[1:]),
+)  # fmt: skip
+
+weights = Table(
+    "playground_weights", metadata,
+    Column("run_id", String(32), ForeignKey("playground_runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("format", String(16), nullable=False),  # "safetensors" or "torch" (see weights.py)
+    Column("data", LargeBinary, nullable=False),
+)  # fmt: skip
