@@ -36,6 +36,7 @@ def add_parser(subparsers) -> None:
     add_config_flags(p)
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    p.add_argument("--no-record", action="store_true", help="do not record the run in the run store (see `runs`)")
     p.add_argument("--progress", type=int, metavar="N",
                    help="a progress line on stderr every N epochs (default: 10 per run; none with --json)")  # fmt: skip
     p.set_defaults(func=run)
@@ -56,14 +57,37 @@ def run(args: argparse.Namespace) -> int:
     every = args.progress if args.progress is not None else (0 if args.json or args.quiet else max(1, cfg.epochs // 10))
     if every > 0 and not args.quiet:
         callbacks.append(Progress(every, cfg.epochs))
-    trainer = Trainer(cfg, splits, callbacks)
+    recorder = None if args.no_record else _recorder()
+    trainer = Trainer(cfg, splits, callbacks + ([recorder] if recorder is not None else []))
     test = trainer.fit()
     result = summarize(trainer, test)
+    if recorder is not None:
+        _report_recording(recorder, args.quiet)
     if args.json:
         print(json.dumps(_jsonable(result), allow_nan=False))
     else:
         print(format_summary(result))
     return 0
+
+
+def _recorder():
+    """A RunRecorder on the environment's store, or None (with a warning) when it cannot be opened: the run goes on."""
+    from playground.store import RunRecorder, StoreUnavailable, open_store
+
+    try:
+        return RunRecorder(open_store(), source="cli")
+    except StoreUnavailable as err:
+        print(f"warning: {err}", file=sys.stderr)
+        return None
+
+
+def _report_recording(recorder, quiet: bool) -> None:
+    """One stderr line: where the run was recorded (stdout and its JSON keys stay as they were), or why not."""
+    recorder.store.close()
+    if recorder.error is not None:
+        print(f"warning: {recorder.error}", file=sys.stderr)
+    elif not quiet:
+        print(f"recorded as run {recorder.run_id} in {recorder.store.url}", file=sys.stderr)
 
 
 def summarize(trainer: Trainer, test: Metrics) -> dict:

@@ -18,7 +18,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 
 from playground.store import schema as s
-from playground.store.errors import StoreUnavailable, redact, translate
+from playground.store.errors import URL_HINT, StoreUnavailable, redact, translate
 from playground.store.location import Location
 
 BUSY_TIMEOUT = 30.0  # seconds a SQLite writer waits for another process's write to end
@@ -36,8 +36,7 @@ def connect(location: Location) -> Engine:
     try:
         url = make_url(location.url)
     except ArgumentError:
-        raise StoreUnavailable(where, "it is not a database URL", "Use e.g. sqlite:////path/runs.db or "
-                               "postgresql://user@host/dbname in PLAYGROUND_DB.") from None  # fmt: skip
+        raise StoreUnavailable(where, "it is not a database URL", URL_HINT) from None
     is_file = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
     engine = None
     try:

@@ -16,6 +16,7 @@ import re
 
 SAVING_OFF = "Runs are not being saved"
 # driver messages that mean "this file is not (or no longer) a SQLite database"
+URL_HINT = "Use e.g. sqlite:////path/runs.db or postgresql://user@host/dbname in PLAYGROUND_DB."
 _CORRUPT = ("file is not a database", "database disk image is malformed", "file is encrypted")
 
 
@@ -42,13 +43,17 @@ def first_line(err: BaseException) -> str:
 def translate(where: str, err: BaseException, is_sqlite_file: bool = False) -> StoreUnavailable:
     """A StoreUnavailable naming the store ``where`` (already redacted), the cause and what to do about it."""
     reason = first_line(err)
+    if type(err).__name__ == "NoSuchModuleError":  # sqlalchemy.exc: the URL names no known dialect
+        return StoreUnavailable(where, f"SQLAlchemy knows no database kind by that name ({reason})", URL_HINT)
     if is_sqlite_file and any(marker in reason.lower() for marker in _CORRUPT):
         hint = ("The file was left untouched; move it away to start a new store, "
                 "or set PLAYGROUND_DB to another database URL.")  # fmt: skip
-    elif "readonly" in reason.lower().replace("-", "") or isinstance(err, PermissionError):
+    elif "readonly" in reason.lower().replace("-", "") or isinstance(err, OSError):
         hint = "Set PLAYGROUND_HOME to a writable folder, or PLAYGROUND_DB to another database URL."
     elif isinstance(err, ModuleNotFoundError):
         hint = "Install the database driver (see requirements.txt), or unset PLAYGROUND_DB to use SQLite."
+    elif is_sqlite_file:
+        hint = "Set PLAYGROUND_HOME to another folder, or PLAYGROUND_DB to another database URL."
     else:
-        hint = "Check PLAYGROUND_DB (or unset it to use the local SQLite file)."
+        hint = "Check that the database server is running and reachable, and PLAYGROUND_DB (unset it to use SQLite)."
     return StoreUnavailable(where, reason, hint)
