@@ -1,6 +1,9 @@
 """Shared fixtures: every test starts and ends with empty Streamlit caches, no stray threads and no child processes."""
+import atexit
 import multiprocessing
 import os
+import shutil
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -10,6 +13,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("PLAYGROUND_DATA_DIR", str(ROOT.parent / "shared" / "data"))
 os.chdir(ROOT)  # AppTest paths and relative data dirs are resolved from the repo root
+# Runs recorded by tests (the CLI, the app) go to a throwaway run store, never ~/.local/share/playground
+os.environ.pop("PLAYGROUND_DB", None)
+os.environ["PLAYGROUND_HOME"] = tempfile.mkdtemp(prefix="playground-home-")
+atexit.register(shutil.rmtree, os.environ["PLAYGROUND_HOME"], True)
 
 # Threads this project starts carry these name prefixes.
 OUR_THREADS = ("playground-",)

@@ -1,0 +1,44 @@
+"""A separate process that records one run: ``python store_writer.py URL RUN_ID EPOCHS SEED END``.
+
+END is "close" (the run ends as finished) or "crash" (``os._exit`` once its epochs are written,
+like a server killed mid-run). Prints "ok" or the recorder's error.
+"""
+import os
+import sys
+import time
+
+from store_standin import StandInTrainer
+
+from playground.status import Status
+from playground.store import RunRecorder
+
+
+def main(url: str, run_id: str, epochs: int, seed: int, end: str) -> None:
+    trainer = StandInTrainer()
+    recorder = RunRecorder(url, run_id=run_id, session=f"writer-{seed}", interval=0.02)
+    recorder.on_train_begin(trainer)
+    for _ in range(epochs):
+        trainer.emit(recorder, seed)
+        time.sleep(0.002)  # ~10 epochs per write: many small transactions racing the other writers
+    if end == "crash":
+        while recorder._pending or recorder.error is None and not _written(url, run_id, epochs):
+            time.sleep(0.02)
+        print("ok" if recorder.error is None else recorder.error, flush=True)
+        os._exit(0)  # no close, no finally: the process dies with its run "running"
+    trainer.stop(Status.FINISHED, f"finished {epochs} epochs")
+    recorder.close()
+    print("ok" if recorder.error is None else recorder.error, flush=True)
+
+
+def _written(url: str, run_id: str, epochs: int) -> bool:
+    from playground.store import open_store
+
+    with open_store(url) as store:
+        try:
+            return len(store.load_history(run_id)) == epochs
+        except KeyError:  # the run's first write is not in yet
+            return False
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
