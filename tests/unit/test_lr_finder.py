@@ -54,6 +54,27 @@ def test_the_range_test_steps_exactly_as_the_trainer_does_l1_included(layers):
     assert lr_range_test(no_l1, start_lr=0.1, end_lr=0.1 * (1 + 1e-9), num_steps=2).losses[1] != pytest.approx(second, rel=1e-6)
 
 
+@pytest.mark.parametrize("layers", ["16:relu", "16:relu:0:bn"], ids=["hand-backprop", "autograd (batchnorm)"])
+def test_a_job_copy_steps_as_the_trainer_does_and_leaves_the_run_alone(layers):
+    """One step of the job's copy and one of the run on the same batch, L1 > 0: same loss, same weights after."""
+    cfg = RunConfig(n_samples=60, layers=parse_layers(layers), optimizer="adam", lr=0.05, l1=0.01, epochs=5)
+    run = Trainer(cfg, prepare(cfg))
+    X, y = run.data["train"]
+    xb, yb = X[:16], y[:16]  # (16, d), (16,) one mini-batch
+    job = run.copy_for_job()
+    before = {k: v.clone() for k, v in run.model.state_dict().items()}
+    job_loss, _ = job.step(xb, yb)
+    for k, v in run.model.state_dict().items():  # the copy's step moved none of the run's weights
+        assert torch.equal(v, before[k]), k
+    run_loss, _ = run._step(xb, yb)
+    assert float(job_loss) == pytest.approx(float(run_loss), rel=1e-6)
+    for (k, a), b in zip(job.model.state_dict().items(), run.model.state_dict().values()):
+        torch.testing.assert_close(a, b, rtol=1e-6, atol=1e-7, msg=k)
+    no_l1 = Trainer(cfg.replace(l1=0.0), prepare(cfg)).copy_for_job()
+    no_l1.step(xb, yb)  # the same start (same seed), no penalty: the weights move elsewhere
+    assert not torch.allclose(no_l1.model[0].weight, run.model[0].weight, rtol=1e-6, atol=1e-7)
+
+
 def test_it_starts_from_the_initial_weights_unless_asked(trainer):
     cfg = RunConfig(n_samples=60, optimizer="sgd", lr=10.0, epochs=3)  # one epoch at lr 10 damages the weights
     run = Trainer(cfg, prepare(cfg), standard_callbacks(cfg))
