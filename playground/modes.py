@@ -1,9 +1,9 @@
 """Evaluation mode in one place: dropout off, BatchNorm on its running statistics, the mode put back.
 
 Everything that evaluates a model between training steps (validation and the boundary grid in
-the Trainer, the stall guard and its diagnosis, the landscape's copy) goes through ``eval_mode``.
-Gradient flow is the one exception, on purpose: it probes with BatchNorm on batch statistics,
-as in training (``diagnostics.gradflow.probe_mode``).
+the Trainer, the stall guard and its diagnosis) goes through ``eval_mode``; gradient flow's
+``probe_mode`` is ``eval_mode`` with BatchNorm put back on batch statistics, as in training. The
+landscape evaluates a private copy that it leaves in eval mode for good.
 """
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from playground.model import ACTIVATIONS
+from playground.modes import eval_mode
 from playground.trainer import Callback, Trainer
 
 PROBE_ROWS = 256  # rows of train in the probe batch
@@ -56,20 +57,19 @@ def saturated_fraction(act: nn.Module, out: torch.Tensor) -> float:
 
 @contextmanager
 def probe_mode(model: nn.Module):
-    """Dropout off, BatchNorm on batch statistics with its running buffers restored afterwards."""
-    was_training = model.training
+    """``eval_mode`` (dropout off, the mode put back), except BatchNorm on batch statistics, with its
+    running buffers restored afterwards (a batch-statistics forward updates them)."""
     bns = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
     saved = [{k: v.clone() for k, v in bn.named_buffers()} for bn in bns]
-    model.eval()
-    for bn in bns:
-        bn.train()
-    try:
-        yield
-    finally:
-        for bn, buffers in zip(bns, saved):
-            for k, v in bn.named_buffers():
-                v.copy_(buffers[k])
-        model.train(was_training)
+    with eval_mode(model):
+        for bn in bns:
+            bn.train()
+        try:
+            yield
+        finally:
+            for bn, buffers in zip(bns, saved):
+                for k, v in bn.named_buffers():
+                    v.copy_(buffers[k])
 
 
 @dataclass(frozen=True)
