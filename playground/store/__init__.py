@@ -14,11 +14,11 @@ at import time.
 from playground.store.errors import StoreUnavailable
 from playground.store.location import Location
 from playground.store.records import INTERRUPTED, RunHistory, RunRecord, RunResult, Scores
-from playground.store.recorder import RunRecorder, default_label
+from playground.store.recorder import RunRecorder, close_recorders, default_label, recording
 from playground.store.schema import SCHEMA_VERSION
 from playground.store.store import STALE_AFTER, RunStore, open_store
 
 __all__ = [
     "INTERRUPTED", "Location", "RunHistory", "RunRecord", "RunRecorder", "RunResult", "RunStore", "SCHEMA_VERSION",
-    "STALE_AFTER", "Scores", "StoreUnavailable", "default_label", "open_store",
+    "STALE_AFTER", "Scores", "StoreUnavailable", "close_recorders", "default_label", "open_store", "recording",
 ]  # fmt: skip

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 
 FLUSH_INTERVAL = 2.0  # seconds between a live run's writes: the most history a crash can lose
 END_TIMEOUT = 10.0  # seconds finish()/close() wait for the final write; then it goes on in the background
+END_TRIES = 3  # writes tried, one interval apart, once the run has ended; then the writer gives up
 NAN = float("nan")
 _NANS = (NAN,) * len(HISTORY_KEYS)
 
@@ -72,6 +73,7 @@ class RunRecorder:
         self._thread: threading.Thread | None = None
         self._trainer: weakref.ref | None = None
         self._off = False  # the store could not be opened: stop collecting
+        self._written = 0  # the last epoch in the store (writer thread)
 
     def __reduce__(self):
         """Pickle the settings only (a RunStore travels as its URL); must happen before the run begins."""
@@ -133,24 +135,33 @@ class RunRecorder:
             return
         try:
             store.begin_run(self.run_id, query, label, self.session, self.source, self.study)
-            unwritten: list[tuple] = []
-            stopped_at: float | None = None
-            while True:
-                self._wake.wait(self.interval)
-                self._wake.clear()
-                final, stopped_at = self._final, stopped_at or self._stopped_since()
-                if final is None and stopped_at is not None and time.monotonic() - stopped_at >= 2 * self.interval:
-                    final = self._final = self._forgotten_end()  # nobody ended the run: write what the trainer says
-                unwritten = self._flush(store, unwritten)
-                if final is not None and not unwritten:
-                    self._write_end(store, final)
-                    return
+            self._beat(store)
         except StoreUnavailable as err:
             self.error, self._off = err, True
             self._pending.clear()
         finally:
             if store is not self.store:
                 store.close()
+
+    def _beat(self, store: RunStore) -> None:
+        """Every ``interval`` (or when woken to end): write new epochs, else just the heartbeat; at the
+        end, the final state. Returns once that is written, or after END_TRIES failed final writes."""
+        unwritten: list[tuple] = []
+        stopped_at: float | None = None
+        tries = 0
+        while True:
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            final, stopped_at = self._final, stopped_at or self._stopped_since()
+            if final is None and stopped_at is not None and time.monotonic() - stopped_at >= 2 * self.interval:
+                final = self._final = self._forgotten_end()  # nobody ended the run: write what the trainer says
+            unwritten = self._flush(store, unwritten)
+            if final is not None:
+                tries += 1
+                if not unwritten:
+                    return self._write_end(store, final)
+                if tries >= END_TRIES:  # the store is down: give up, so the thread ends (error says why)
+                    return
 
     def _connect(self) -> RunStore | None:
         try:
@@ -165,10 +176,12 @@ class RunRecorder:
         while self._pending:
             unwritten.append(self._pending.popleft())
         try:
-            store.record_epochs(self.run_id, unwritten, int(unwritten[-1][0]) if unwritten else self._epochs_run())
+            store.record_epochs(self.run_id, unwritten, int(unwritten[-1][0]) if unwritten else self._written)
         except StoreUnavailable as err:
             self.error = err
             return unwritten
+        if unwritten:
+            self._written = int(unwritten[-1][0])
         self.error = None
         return []
 
@@ -179,10 +192,6 @@ class RunRecorder:
             if self._final is final:
                 return
             final = self._final
-
-    def _epochs_run(self) -> int:
-        trainer = self._trainer() if self._trainer is not None else None
-        return trainer.epoch if trainer is not None else 0
 
     def _stopped_since(self) -> float | None:
         """Now, if the run has ended in a way that finish() will not follow (the runner skips it for
@@ -195,8 +204,22 @@ class RunRecorder:
     def _forgotten_end(self) -> RunResult:
         trainer = self._trainer() if self._trainer is not None else None
         if trainer is None:
-            return RunResult(INTERRUPTED, "the run's trainer went away before the run ended", self._epochs_run())
+            return RunResult(INTERRUPTED, "the run's trainer went away before the run ended", self._written)
         return ended_result(trainer, None, None)
+
+
+def recording(**settings) -> list[RunRecorder]:
+    """``[RunRecorder(**settings)]``: for ``Runner.start(extra_callbacks=functools.partial(recording, run_id=...,
+    session=...))``, which pickles across the ProcessRunner's pipe and builds the recorder in the training process."""
+    return [RunRecorder(**settings)]
+
+
+def close_recorders(trainer: "Trainer", status: Status | str | None = None, message: str | None = None) -> None:
+    """``close(status, message)`` every RunRecorder of ``trainer``: the runner's hook for runs that end
+    without ``finish()`` (diverged in ``_end_run``; failed in ``_fail``). Harmless after ``finish()``."""
+    for cb in trainer.callbacks:
+        if isinstance(cb, RunRecorder):
+            cb.close(status, message)
 
 
 def final_result(trainer: "Trainer", logs: dict) -> RunResult:

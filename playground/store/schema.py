@@ -2,7 +2,9 @@
 
     playground_schema    one row: ("runs", SCHEMA_VERSION); a store of another version is refused
     playground_runs      one row per run: identity, status, config query, final metrics (NULL until known)
-    playground_epochs    one row per (run, epoch): the History columns (HISTORY_KEYS), NULL for NaN
+    playground_history   the per-epoch History columns (HISTORY_KEYS), one row per write of a live run:
+                         a block of epochs as float64 bytes (NaN kept), so a write costs one row
+                         however many epochs it carries (a full-batch spiral trains ~1,400 a second)
     playground_weights   one row per run that ended with usable weights: the state_dict as bytes
 
 Names carry a ``playground_`` prefix so the tables can sit beside others in a shared database
@@ -56,11 +58,13 @@ runs = Table(
     Index("ix_playground_runs_created", "created"),
 )  # fmt: skip
 
-epochs = Table(
-    "playground_epochs", metadata,
+history = Table(
+    "playground_history", metadata,
     Column("run_id", String(32), ForeignKey("playground_runs.id", ondelete="CASCADE"), primary_key=True),
-    Column("epoch", Integer, primary_key=True, autoincrement=False),
-    *(Column(key, Float) for key in HISTORY_KEYS[1:]),
+    Column("first_epoch", Integer, primary_key=True, autoincrement=False),
+    Column("last_epoch", Integer, nullable=False),
+    Column("fields", Text, nullable=False),  # "epoch,loss,...": the block's columns, HISTORY_KEYS when written
+    Column("data", LargeBinary, nullable=False),  # (epochs, keys) little-endian float64, C order
 )  # fmt: skip
 
 weights = Table(

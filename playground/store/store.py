@@ -22,12 +22,13 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 import numpy as np
 from sqlalchemy import Engine, delete, exists, insert, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from playground.store import schema as s
 from playground.store import weights as w
 from playground.store.engine import connect
-from playground.store.errors import StoreUnavailable, redact, translate
+from playground.store.errors import redact, translate
 from playground.store.location import Location
 from playground.store.records import ACTIVE, INTERRUPTED, RunHistory, RunRecord, RunResult, Scores, utc
 
@@ -42,24 +43,30 @@ NAN = float("nan")
 def open_store(url: str | None = None, stale_after: float = STALE_AFTER) -> "RunStore":
     """The store at ``url`` (any SQLAlchemy URL), else where the environment says (``Location.from_env``).
     Raises StoreUnavailable, with a plain message, when it cannot be opened."""
+    if not stale_after > 0:
+        raise ValueError(f"stale_after == {stale_after!r}, must be > 0 seconds (writers beat every ~2 s).")
     location = Location.from_env() if url is None else Location(url, "given")
     return RunStore(connect(location), location, stale_after)
 
 
 def _guarded(method):
-    """Database errors of a store call -> StoreUnavailable naming the store."""
+    """Database errors of a store call (the driver's, or no pooled connection in time) -> StoreUnavailable
+    naming the store. SQLAlchemy's other errors are bugs here, and propagate as they are."""
 
     @functools.wraps(method)
     def call(self: "RunStore", *args, **kwargs):
         try:
             return method(self, *args, **kwargs)
-        except SQLAlchemyError as err:
+        except (DBAPIError, PoolTimeout) as err:
             raise translate(self.where, err, is_sqlite_file=self.engine.url.get_backend_name() == "sqlite") from err
 
     return call
 
 
 class RunStore:
+    """One store's reads and writes; thread-safe (a connection pool), one per process is enough.
+    ``stale_after``: seconds of silence after which a "running" run reads as interrupted."""
+
     def __init__(self, engine: Engine, location: Location, stale_after: float = STALE_AFTER) -> None:
         self.engine, self.location, self.stale_after = engine, location, stale_after
         self.where = f"{redact(location.url)} ({location.origin})"
@@ -92,16 +99,19 @@ class RunStore:
 
     @_guarded
     def record_epochs(self, run_id: str, rows: Sequence[Sequence[float]], epochs: int) -> None:
-        """Store per-epoch rows (values in HISTORY_KEYS order, epoch first) and beat the run's heartbeat.
+        """Store per-epoch rows (values in HISTORY_KEYS order, epoch first, NaN where not logged) as one
+        block, and beat the run's heartbeat. ``rows`` may be empty (a heartbeat only).
 
-        Idempotent: rows from the first given epoch on replace any stored ones, so a write retried
-        after a lost reply does not fail on its own first attempt. ``rows`` may be empty (a heartbeat).
+        Idempotent: blocks from the first given epoch on are replaced, so a write retried after a
+        lost reply does not fail on its own first attempt.
         """
         with self.engine.begin() as conn:
             if rows:
-                first = int(rows[0][0])
-                conn.execute(delete(s.epochs).where(s.epochs.c.run_id == run_id, s.epochs.c.epoch >= first))
-                conn.execute(insert(s.epochs), [_epoch_row(run_id, row) for row in rows])
+                block = np.asarray(rows, dtype="<f8").reshape(len(rows), len(s.HISTORY_KEYS))
+                first, last = int(block[0, 0]), int(block[-1, 0])
+                conn.execute(delete(s.history).where(s.history.c.run_id == run_id, s.history.c.first_epoch >= first))
+                conn.execute(insert(s.history).values(run_id=run_id, first_epoch=first, last_epoch=last,
+                                                      fields=",".join(s.HISTORY_KEYS), data=block.tobytes()))  # fmt: skip
             conn.execute(update(s.runs).where(s.runs.c.id == run_id).values(updated=time.time(), epochs=epochs))
 
     @_guarded
@@ -155,12 +165,22 @@ class RunStore:
     @_guarded
     def load_history(self, run_id: str) -> RunHistory:
         """The run's per-epoch columns (empty before its first write); KeyError for an unknown run."""
-        columns = [s.epochs.c[k] for k in s.HISTORY_KEYS]
+        query = select(s.history.c.fields, s.history.c.data).where(s.history.c.run_id == run_id)
         with self.engine.connect() as conn:
-            rows = conn.execute(select(*columns).where(s.epochs.c.run_id == run_id).order_by(s.epochs.c.epoch)).all()
-        if not rows:
+            blocks = conn.execute(query.order_by(s.history.c.first_epoch)).all()
+        if not blocks:
             self._one(run_id)  # KeyError if there is no such run
-        table = np.array([[NAN if v is None else v for v in row] for row in rows], dtype=np.float64).reshape(-1, len(columns))
+        parts: list[np.ndarray] = []  # (epochs, HISTORY_KEYS) blocks, ordered and not overlapping
+        for fields, data in blocks:
+            block = _block(fields.split(","), data)
+            while parts and parts[-1][-1, 0] >= block[0, 0]:  # a rewritten range (a retried write) replaces the old
+                kept = parts.pop()
+                kept = kept[kept[:, 0] < block[0, 0]]
+                if len(kept):
+                    parts.append(kept)
+                    break
+            parts.append(block)
+        table = np.concatenate(parts) if parts else np.empty((0, len(s.HISTORY_KEYS)))
         return RunHistory(run_id, {k: table[:, i].copy() for i, k in enumerate(s.HISTORY_KEYS)})
 
     @_guarded
@@ -187,7 +207,7 @@ class RunStore:
         """Delete runs (one id or several) with their history and weights; returns how many there were."""
         ids = [run_ids] if isinstance(run_ids, str) else list(run_ids)
         with self.engine.begin() as conn:
-            conn.execute(delete(s.epochs).where(s.epochs.c.run_id.in_(ids)))
+            conn.execute(delete(s.history).where(s.history.c.run_id.in_(ids)))
             conn.execute(delete(s.weights).where(s.weights.c.run_id.in_(ids)))
             return conn.execute(delete(s.runs).where(s.runs.c.id.in_(ids))).rowcount
 
@@ -219,9 +239,10 @@ def _num(value: float | None) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
 
-def _epoch_row(run_id: str, row: Sequence[float]) -> dict:
-    values = dict(zip(s.HISTORY_KEYS, row))
-    return {"run_id": run_id, "epoch": int(values.pop("epoch")), **{k: _num(v) for k, v in values.items()}}
+def _block(keys: list[str], data: bytes) -> np.ndarray:
+    """(epochs, HISTORY_KEYS) float64 from a stored block; a key it lacks (an older writer) reads as NaN."""
+    stored = np.frombuffer(bytes(data), dtype="<f8").reshape(-1, len(keys))
+    return np.stack([stored[:, keys.index(k)] if k in keys else np.full(len(stored), NAN) for k in s.HISTORY_KEYS], axis=1)
 
 
 def _scores(row, split: str) -> Scores | None:

@@ -1,7 +1,8 @@
-"""A separate process that records one run: ``python store_writer.py URL RUN_ID EPOCHS SEED END``.
+"""A separate process that records one run: ``python store_writer.py URL RUN_ID EPOCHS SEED END [GO_FILE]``.
 
 END is "close" (the run ends as finished) or "crash" (``os._exit`` once its epochs are written,
-like a server killed mid-run). Prints "ok" or the recorder's error.
+like a server killed mid-run). With GO_FILE it prints "ready" and starts when that file exists, so
+several writers start together. Prints "ok" or the recorder's error.
 """
 import os
 import sys
@@ -13,13 +14,17 @@ from playground.status import Status
 from playground.store import RunRecorder
 
 
-def main(url: str, run_id: str, epochs: int, seed: int, end: str) -> None:
+def main(url: str, run_id: str, epochs: int, seed: int, end: str, go: str | None) -> None:
+    if go:
+        print("ready", flush=True)
+        while not os.path.exists(go):
+            time.sleep(0.005)
     trainer = StandInTrainer()
-    recorder = RunRecorder(url, run_id=run_id, session=f"writer-{seed}", interval=0.02)
+    recorder = RunRecorder(url, run_id=run_id, session=f"writer-{seed}", interval=0.01)
     recorder.on_train_begin(trainer)
     for _ in range(epochs):
         trainer.emit(recorder, seed)
-        time.sleep(0.002)  # ~10 epochs per write: many small transactions racing the other writers
+        time.sleep(0.001)  # ~10 epochs per write: many small transactions racing the other writers
     if end == "crash":
         while recorder._pending or recorder.error is None and not _written(url, run_id, epochs):
             time.sleep(0.02)
@@ -41,4 +46,4 @@ def _written(url: str, run_id: str, epochs: int) -> bool:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], (sys.argv[6:] or [None])[0])

@@ -52,7 +52,7 @@ SMALL = RunConfig(dataset="spiral", n_samples=60, epochs=6, layers=parse_layers(
 
 def test_a_recorded_run_reads_back_as_it_trained(store_url):
     with open_store(store_url) as store:
-        trainer, recorder = train(store, SMALL, run_id="0123456789ab", label="first", session="s1")
+        trainer, _ = train(store, SMALL, run_id="0123456789ab", label="first", session="s1")
         run = store.get_run("0123456789ab")
         history = store.load_history(run.id)
     test = trainer.test_metrics
@@ -123,7 +123,7 @@ def test_list_by_session_rename_and_delete(store_url):
             with pytest.raises(KeyError):
                 load("run0")
         with create_engine(store_url).connect() as conn:  # history and weights went with the run
-            assert conn.execute(select(s.epochs.c.run_id).where(s.epochs.c.run_id == "run0")).all() == []
+            assert conn.execute(select(s.history.c.run_id).where(s.history.c.run_id == "run0")).all() == []
             assert conn.execute(select(s.weights.c.run_id).where(s.weights.c.run_id == "run0")).all() == []
 
 
@@ -192,10 +192,10 @@ def test_a_live_run_beats_its_heartbeat_without_epochs(store_url):
         assert store.get_run(recorder.run_id).status == "stopped"
 
 
-def _writer(url: str, run_id: str, epochs: int, seed: int, end: str) -> subprocess.Popen:
+def _writer(url: str, run_id: str, epochs: int, seed: int, end: str, *go: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(HERE)])}
-    return subprocess.Popen([sys.executable, str(HERE / "store_writer.py"), url, run_id, str(epochs), str(seed), end],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    cmd = [sys.executable, str(HERE / "store_writer.py"), url, run_id, str(epochs), str(seed), end, *map(str, go)]
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def test_a_run_killed_mid_way_reads_as_interrupted(store_url):
@@ -213,15 +213,19 @@ def test_a_run_killed_mid_way_reads_as_interrupted(store_url):
     assert history.arrays["loss"].tolist() == expected_column("loss", 5)  # everything up to the crash
 
 
-def test_four_concurrent_writers_lose_nothing(store_url):
+def test_four_concurrent_writers_lose_nothing(store_url, tmp_path):
     open_store(store_url).close()
-    epochs = 120
-    writers = [_writer(store_url, f"writer{i:06d}", epochs, i, "close") for i in range(4)]
+    epochs, go = 200, tmp_path / "go"
+    writers = [_writer(store_url, f"writer{i:06d}", epochs, i, "close", go) for i in range(4)]
+    for w in writers:  # all four have imported everything: start them together
+        assert w.stdout.readline().strip() == "ready", w.stderr.read()
+    go.touch()
     results = [w.communicate(timeout=120) for w in writers]
     assert [out.strip() for out, _ in results] == ["ok"] * 4, [err for _, err in results]
     with open_store(store_url) as store:
         runs = {r.id: r for r in store.list_runs()}
         assert sorted(runs) == [f"writer{i:06d}" for i in range(4)]
+        assert max(r.created for r in runs.values()) < min(r.finished for r in runs.values())  # they overlapped
         for i in range(4):
             run, history = runs[f"writer{i:06d}"], store.load_history(f"writer{i:06d}")
             assert (run.status, run.epochs, run.session) == ("finished", epochs, f"writer-{i}")
@@ -267,3 +271,22 @@ def test_weights_fall_back_to_torch_save_and_load_weights_only(monkeypatch):
     assert fmt == "torch" and all(torch.equal(w.load(fmt, data)[k], v) for k, v in state.items())
     with pytest.raises(ValueError, match=r"weights format == 'pickle', must be one of \('safetensors', 'torch'\)"):
         w.load("pickle", data)
+
+
+def test_a_store_that_stays_down_ends_the_writer_with_the_error(store_url, monkeypatch):
+    with open_store(store_url) as store:
+        trainer, recorder = StandInTrainer(), RunRecorder(store, interval=0.05)
+        recorder.on_train_begin(trainer)
+        trainer.emit(recorder)
+        time.sleep(0.2)  # the begin row and the first epoch are in
+
+        def down(*args, **kwargs):
+            raise StoreUnavailable("(test)", "the server went away")
+
+        monkeypatch.setattr(store, "record_epochs", down)
+        trainer.emit(recorder)
+        t0 = time.monotonic()
+        recorder.close(Status.STOPPED)  # waits for the writer's last tries, then returns: training never hangs on it
+        assert not recorder.alive and time.monotonic() - t0 < 2 and "the server went away" in str(recorder.error)
+        run = store.get_run(recorder.run_id)
+    assert run.status == "running" and run.epochs == 1  # never ended: it will read as interrupted

@@ -1,9 +1,7 @@
 """Every way a store can be unusable is one StoreUnavailable with a plain message; nothing is overwritten."""
 from __future__ import annotations
 
-import os
 import socket
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
