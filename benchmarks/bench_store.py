@@ -4,9 +4,10 @@
 
 Each repetition trains a fresh Trainer (``standard_callbacks``: history, divergence and stall
 guards) for a fixed number of epochs, long enough (~``--seconds``) that the recorder's writer thread
-writes several times at its default interval (2 s); repetitions alternate without / with / with /
-without ... the recorder, and the report gives medians of the per-pair ratios (adjacent runs see the
-same machine state on this noisy shared VM). Measured:
+writes several times at its default interval (2 s). Repetitions alternate without / with (each
+store) / with / without ... the recorder, and the report gives medians of the per-pair ratios:
+adjacent runs see the same machine state on this noisy shared VM, where the same code still
+differs by a few percent from one minute to the next (the direct cost below is steadier). Measured:
 
 - training throughput: samples/s over the epochs (``train_epoch`` calls: the per-epoch append,
   the writer thread's writes competing for the interpreter and the cores), wall clock and process
@@ -14,12 +15,14 @@ same machine state on this noisy shared VM). Measured:
 - the end: ``finish()`` with the recorder (train/val evaluation, the weights as safetensors, the
   final write, waiting for it) minus without;
 - writes: how many the writer made per repetition and their median duration;
+- an A/A control: a second arm without the recorder, measured like the others, whose "cost" is
+  what the machine's noise alone gives the paired ratios at that moment;
 - the direct cost: (per-epoch append time x epochs + the writes' durations) / the run's wall time,
   an upper bound of the recorder's share that the VM's noise does not blur (the writes release the
   interpreter while they wait on the database).
 
-The store is a fresh SQLite file in a temporary folder by default; ``--url`` measures another
-(e.g. the PostgreSQL server the tests start). Prints a markdown table.
+The store is a fresh SQLite file in a temporary folder; ``--url`` adds another store (e.g. a
+PostgreSQL server) as a third arm of the same interleaving. Prints a markdown table.
 """
 from __future__ import annotations
 
@@ -41,6 +44,10 @@ from playground.config import RunConfig, parse_layers  # noqa: E402
 from playground.datasets import Splits, prepare  # noqa: E402
 from playground.store import RunRecorder, RunStore, open_store  # noqa: E402
 from playground.trainer import Trainer  # noqa: E402
+
+
+# a second arm without a recorder: its "cost" is the noise floor of the paired ratios
+CONTROL = "none (A/A control)"
 
 
 @dataclass(frozen=True)
@@ -112,22 +119,29 @@ class _timing:
             del self.store.record_epochs
 
 
-def run_case(case: Case, store: RunStore, reps: int, seconds: float) -> dict:
+def run_case(case: Case, stores: dict[str, RunStore], reps: int, seconds: float) -> list[dict]:
+    """One row per store: its runs against the plain runs they were interleaved with."""
     splits = prepare(case.cfg)
     epochs = max(10, round(case.epochs_per_second * seconds))
+    arms: dict[str, RunStore | None] = {"plain": None, **stores, CONTROL: None}
+    for store in stores.values():  # warm-up: caches, thread pools, each store's first write
+        one_run(case.cfg, splits, max(3, epochs // 20), store)
+    reps_of: dict[str, list[Rep]] = {name: [] for name in arms}
+    for i in range(reps):  # plain, a, b, b, a, plain, ...
+        for name in list(arms) if i % 2 == 0 else list(arms)[::-1]:
+            reps_of[name].append(one_run(case.cfg, splits, epochs, arms[name]))
+    return [_row(case, name, arms[name], splits, epochs, reps_of["plain"], reps_of[name]) for name in list(arms)[1:]]
+
+
+def _row(case: Case, name: str, store: RunStore | None, splits: Splits, epochs: int, plain: list[Rep], recorded: list[Rep]) -> dict:
     n = len(splits.y_train)
-    one_run(case.cfg, splits, max(3, epochs // 20), store)  # warm-up: caches, thread pools, the store's first write
-    plain, recorded = [], []
-    for i in range(reps):  # plain, recorded, recorded, plain, ...
-        for with_store in ((False, True) if i % 2 == 0 else (True, False)):
-            (recorded if with_store else plain).append(one_run(case.cfg, splits, epochs, store if with_store else None))
     wall_ratio = statistics.median(r.wall / p.wall for p, r in zip(plain, recorded))
     cpu_ratio = statistics.median(r.cpu / p.cpu for p, r in zip(plain, recorded))
     writes = [w for r in recorded for w in r.writes]
-    append = append_seconds(splits, store)
+    append = append_seconds(splits, store) if store is not None else float("nan")
     direct = statistics.median((append * epochs + sum(r.writes)) / r.wall for r in recorded)
     return {
-        "case": case.name, "epochs": epochs, "seconds": statistics.median(p.wall for p in plain),
+        "case": case.name, "store": name, "epochs": epochs, "seconds": statistics.median(p.wall for p in plain),
         "plain": statistics.median(epochs * n / p.wall for p in plain),
         "recorded": statistics.median(epochs * n / r.wall for r in recorded),
         "cost": (wall_ratio - 1) * 100, "cpu_cost": (cpu_ratio - 1) * 100, "direct": direct * 100,
@@ -149,18 +163,20 @@ def append_seconds(splits: Splits, store: RunStore, calls: int = 20_000) -> floa
     return (time.perf_counter() - t0) / calls
 
 
-def table(results: list[dict], url: str, reps: int) -> str:
+def table(results: list[dict], stores: dict[str, RunStore], reps: int) -> str:
     lines = [
-        f"store: {url}; medians of {reps} interleaved pairs",
+        *(f"{name}: {store.url}" for name, store in stores.items()),
+        f"medians of {reps} interleaved repetitions",
         "",
-        "| config | epochs (s) per run | samples/s without | samples/s with recorder | cost (wall) | cost (CPU) "
+        "| config | store | epochs (s) per run | samples/s without | samples/s with recorder | cost (wall) | cost (CPU) "
         "| direct cost | us per epoch | writes per run | ms per write | extra ms at finish() |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
-            f"| {r['case']} | {r['epochs']} ({r['seconds']:.1f}) | {r['plain']:,.0f} | {r['recorded']:,.0f} "
-            f"| **{r['cost']:+.2f}%** | {r['cpu_cost']:+.2f}% | {r['direct']:.2f}% | {r['append_us']:.2f} | {r['writes']:.0f} | {r['write_ms']:.1f} | {r['finish_ms']:.0f} |"
+            f"| {r['case']} | {r['store']} | {r['epochs']} ({r['seconds']:.1f}) | {r['plain']:,.0f} | {r['recorded']:,.0f} "
+            f"| **{r['cost']:+.2f}%** | {r['cpu_cost']:+.2f}% | {r['direct']:.2f}% | {r['append_us']:.2f} | {r['writes']:.0f} "
+            f"| {r['write_ms']:.1f} | {r['finish_ms']:.0f} |"
         )
     return "\n".join(lines)
 
@@ -170,15 +186,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="shorter runs, fewer repetitions, spiral only")
     parser.add_argument("--reps", type=int, help="pairs of runs per config (default 7, quick 3)")
     parser.add_argument("--seconds", type=float, help="length of one run (default 6, quick 3)")
-    parser.add_argument("--url", help="store URL (default: a fresh SQLite file in a temporary folder)")
+    parser.add_argument("--url", help="also measure this store (e.g. postgresql://...), interleaved with the others")
     parser.add_argument("--case", default="", help="only the configs whose name contains this text")
     args = parser.parse_args(argv)
     reps = args.reps or (3 if args.quick else 7)
     seconds = args.seconds or (3.0 if args.quick else 6.0)
-    with tempfile.TemporaryDirectory() as tmp, open_store(args.url or f"sqlite:///{tmp}/runs.db") as store:
+    with tempfile.TemporaryDirectory() as tmp:
+        stores = {"sqlite": open_store(f"sqlite:///{tmp}/runs.db")}
+        if args.url:
+            stores[args.url.split(":", 1)[0].split("+")[0]] = open_store(args.url)
         cases = [case for case in (CASES[:2] if args.quick else CASES) if args.case in case.name]
-        results = [run_case(case, store, reps, seconds) for case in cases]
-        print(table(results, store.url, reps))
+        results = [row for case in cases for row in run_case(case, stores, reps, seconds)]
+        print(table(results, stores, reps))
+        for store in stores.values():
+            store.close()
 
 
 if __name__ == "__main__":
