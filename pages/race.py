@@ -5,6 +5,7 @@ from playground.figures.race import contour_figure, loss_figure, step_figure, su
 from playground.optim import OPTIMIZERS
 from playground.race import PRESETS
 from playground.ui import race_controls as ui
+from playground.ui import race_url
 from playground.ui.navigation import require_app_navigation
 
 require_app_navigation()  # before anything renders: a cold deep link reruns through app.py
@@ -16,7 +17,7 @@ st.caption(
     "Each optimizer is a real `torch.optim` optimizer moving one float64 point (x, y) downhill. "
     "Same start, same surface, same number of steps; only the update rule differs."
 )
-ui.init_state()
+race_url.load_once()  # a link's setup on the session's first visit; later visits keep the user's
 ui.preset_buttons()
 
 controls, charts = st.columns([1.15, 2.6], gap="large")
@@ -26,6 +27,8 @@ with controls:
 
 with charts:
     config = ui.read_config()
+    race_url.sync(config)  # the link reproduces this race, whatever set it (widget, preset, URL)
+    race_url.show_warnings(config)
     try:
         run = ui.run_cached(config)  # in the server's race worker process: no torch in this thread
     except ValueError as err:  # bad lr / knob / empty selection: say which field and why

@@ -2,8 +2,10 @@
 
 Every widget key starts with ``race_`` (session state is shared by all pages). Widget values live
 in ``st.session_state``; presets and the comparable-footing button write into it from callbacks,
-which run before the widgets are drawn. ``read_config`` turns the state into a plain dict, which
-is both the cache key of ``run_cached`` and the thing compared with a preset.
+which run before the widgets are drawn, and ``apply_config`` (a preset's, or the URL's on the
+page's first run: playground/ui/race_url.py) sets all of it. ``read_config`` turns the state into a
+plain dict, which is the cache key of ``run_cached``, the thing compared with a preset and what
+the URL encodes.
 
 The race itself never runs here: ``run_cached`` sends the config to the server-wide race worker
 process (playground/ui/workers.py) and caches the RaceRun it sends back, so no script thread runs
@@ -17,7 +19,6 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from playground.figures.race import label
 from playground.optim import OPTIMIZERS
 from playground.race import DEFAULT_WEIGHT_DECAY, PRESETS, OptimizerSettings, RaceResult, comparable_settings, summary
 from playground.race_task import RaceRun, compute
@@ -29,6 +30,8 @@ DEFAULT_SURFACE = "rosenbrock"
 DEFAULT_OPTIMIZERS = ["sgd", "momentum", "adam"]
 DEFAULT_STEPS = 300
 CONDITIONS = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0]  # bowl: steep / shallow curvature
+STEPS_RANGE = (10, 2000)  # the steps slider's limits (its step is 10)
+KNOB_MAX = 0.999  # momentum / beta1 / beta2 / rho inputs: [0, KNOB_MAX]
 KEEP = dict(persist_state="session")  # widget values survive a page switch
 LOG = logging.getLogger(__name__)
 
@@ -61,27 +64,25 @@ def on_surface_change() -> None:
     apply_comparable()
 
 
+def apply_config(config: dict) -> None:
+    """Set every race widget to a config shaped like ``read_config``'s (a preset's, or the URL's)."""
+    st.session_state[key("surface")] = config["surface"]
+    st.session_state[key("condition")] = float(config["params"].get("condition", SURFACES["bowl"].params["condition"]))
+    st.session_state[key("start", "x")], st.session_state[key("start", "y")] = map(float, config["start"])
+    st.session_state[key("steps")] = int(config["steps"])
+    st.session_state[key("optimizers")] = list(config["settings"])
+    apply_comparable()  # optimizers outside the config get sensible values too
+    for name, s in config["settings"].items():
+        _write_optimizer(name, OptimizerSettings(s["lr"], dict(s["knobs"]), s["weight_decay"]))
+
+
 def apply_preset(name: str) -> None:
-    preset = PRESETS[name]
-    st.session_state[key("surface")] = preset.surface
-    st.session_state[key("condition")] = float(preset.params.get("condition", SURFACES["bowl"].params["condition"]))
-    st.session_state[key("start", "x")], st.session_state[key("start", "y")] = map(float, preset.start)
-    st.session_state[key("steps")] = preset.steps
-    st.session_state[key("optimizers")] = list(preset.settings)
-    apply_comparable()  # optimizers outside the preset get sensible values too
-    for opt, s in preset.settings.items():
-        _write_optimizer(opt, s)
+    apply_config(preset_config(name))
 
 
-def init_state() -> None:
-    """Defaults on the first visit; later visits keep whatever the user set."""
-    if key("surface") in st.session_state:
-        return
-    st.session_state[key("surface")] = DEFAULT_SURFACE
-    st.session_state[key("condition")] = float(SURFACES["bowl"].params["condition"])
-    st.session_state[key("steps")] = DEFAULT_STEPS
-    st.session_state[key("optimizers")] = list(DEFAULT_OPTIMIZERS)
-    on_surface_change()
+def initialized() -> bool:
+    """Whether this session has race state yet (later visits keep whatever the user set)."""
+    return key("surface") in st.session_state
 
 
 def current_surface():
@@ -112,19 +113,24 @@ def surface_controls() -> None:
     x0, y0 = st.columns(2)
     x0.slider("Start x", *map(float, surface.x_range), step=0.01, key=key("start", "x"), **KEEP)
     y0.slider("Start y", *map(float, surface.y_range), step=0.01, key=key("start", "y"), **KEEP)
-    st.slider("Steps", 10, 2000, step=10, key=key("steps"), **KEEP)
+    st.slider("Steps", *STEPS_RANGE, step=10, key=key("steps"), **KEEP)
 
 
 def optimizer_controls() -> None:
-    st.multiselect("Optimizers", list(OPTIMIZERS), key=key("optimizers"), **KEEP)
+    # wrap: directly in a column Streamlit keeps the chips on one row that scrolls sideways, so from four
+    # optimizers on some chips were cut off ("ad..." for adam at 1280 px)
+    st.multiselect("Optimizers", list(OPTIMIZERS), key=key("optimizers"), wrap=True, **KEEP)
     for name in st.session_state[key("optimizers")]:
-        knobs = list(OPTIMIZERS[name].knobs) + (["wd"] if name in DEFAULT_WEIGHT_DECAY else [])
+        inputs = ["lr", *OPTIMIZERS[name].knobs, *(["wd"] if name in DEFAULT_WEIGHT_DECAY else [])]
         st.markdown(f"**{name}**")
-        cols = st.columns(3)
-        cols[0].number_input("lr", min_value=0.0, format="%g", step=0.001, key=key("lr", name), **KEEP)
-        for col, knob in zip(cols[1:], knobs):
-            col.number_input("weight decay" if knob == "wd" else knob, min_value=0.0, max_value=None if knob == "wd" else 0.999,
-                             step=0.01, format="%g", key=key(knob, name), **KEEP)
+        for row in range(0, len(inputs), 3):  # three to a row: adamw's weight decay starts a second one
+            for col, field in zip(st.columns(3), inputs[row:row + 3]):
+                if field == "lr":
+                    col.number_input("lr", min_value=0.0, format="%g", step=0.001, key=key("lr", name), **KEEP)
+                else:
+                    col.number_input("weight decay" if field == "wd" else field, min_value=0.0,
+                                     max_value=None if field == "wd" else KNOB_MAX, step=0.01, format="%g",
+                                     key=key(field, name), **KEEP)
 
 
 # ---------------------------------------------------------------- state -> run
@@ -179,10 +185,14 @@ def run_cached(config: dict) -> RaceRun:
 
 
 def results_table(result: RaceResult) -> None:
-    """One row per optimizer: where it ended, how far it walked, whether it diverged."""
+    """One row per optimizer: where it ended, how far it walked, whether it diverged.
+
+    The optimizer column holds the bare name ("diverged at" has the step): the charts' longer
+    label "sgd (diverged at step 34)" was cut in the table's narrow first column.
+    """
     rows = summary(result)["optimizers"]
     table = pd.DataFrame({
-        "optimizer": [label(n, result.tracks[n]) for n in rows],
+        "optimizer": list(rows),
         "lr": [r["lr"] for r in rows.values()],
         "final x": [r["final_point"][0] for r in rows.values()],
         "final y": [r["final_point"][1] for r in rows.values()],

@@ -1,4 +1,4 @@
-"""The race page through AppTest: widgets by key, presets, charts, and bad input."""
+"""The race page through AppTest: widgets by key, presets, charts, bad input, and the setup in the URL."""
 import json
 from pathlib import Path
 
@@ -7,6 +7,8 @@ from streamlit.testing.v1 import AppTest
 
 from playground.optim import OPTIMIZERS
 from playground.race import PRESETS
+from playground.ui.race_controls import preset_config
+from playground.ui.race_url import owns, to_query
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")  # AppTest resolves relative paths from this file
 
@@ -17,6 +19,19 @@ def at() -> AppTest:
     at.switch_page("pages/race.py").run()  # straight to the race page: the default page never runs
     assert not at.exception, at.exception
     return at
+
+
+def race_at(**query: str) -> AppTest:
+    """A fresh session opening /race?<query>."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(query)
+    at.switch_page("pages/race.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def race_query(at: AppTest) -> dict[str, str]:
+    return {k: v for k, v in at.query_params.items() if owns(k)}
 
 
 def test_reached_from_the_entry_point_like_a_user():
@@ -94,6 +109,9 @@ def test_diverge_preset_labels_the_diverged_path_and_keeps_the_other(at):
     at.button(key="race_preset_diverge").click().run()
     assert path_names(at) == ["sgd (diverged at step 34)", "momentum"]
     assert any("diverged at step 34" in w.value for w in at.warning)
+    table = at.dataframe[0].value  # bare names: the chart label "sgd (diverged at step 34)" was cut in the table
+    assert table["optimizer"].tolist() == ["sgd", "momentum"]
+    assert table["diverged at"].tolist()[0] == 34
 
 
 def test_bad_input_shows_an_error_naming_the_field(at):
@@ -119,3 +137,77 @@ def test_condition_number_rescales_the_sgd_family_rates(at):
     assert not at.exception
     assert at.number_input(key="race_lr_sgd").value == 0.015  # lr * condition stays 1.5
     assert at.number_input(key="race_lr_adam").value == 0.1
+
+
+# ---------------------------------------------------------------- the setup in the URL
+
+
+def test_a_link_restores_the_race_setup():
+    query = {"surface": "beale", "opt": "sgd adam", "sgd.lr": "0.002", "adam.lr": "0.02", "adam.beta1": "0.8",
+             "steps": "500", "x": "-1.5", "y": "2"}
+    at = race_at(**query)
+    assert at.selectbox(key="race_surface").value == "beale"
+    assert at.multiselect(key="race_optimizers").value == ["sgd", "adam"]
+    assert at.number_input(key="race_lr_sgd").value == 0.002
+    assert at.number_input(key="race_lr_adam").value == 0.02
+    assert at.number_input(key="race_beta1_adam").value == 0.8
+    assert at.number_input(key="race_beta2_adam").value == 0.999  # not in the link: the default
+    assert at.slider(key="race_steps").value == 500
+    assert (at.slider(key="race_start_x").value, at.slider(key="race_start_y").value) == (-1.5, 2.0)
+    assert path_names(at) == ["sgd", "adam"]
+    assert not at.warning
+    assert race_query(at) == query  # the page writes back the same link
+
+
+def test_a_bad_link_value_warns_and_keeps_the_default_until_the_setup_changes():
+    at = race_at(surface="himmelblau", x="9", steps="many", foo="bar")
+    assert at.selectbox(key="race_surface").value == "himmelblau"
+    assert at.slider(key="race_start_x").value == -0.5  # Himmelblau's start
+    assert at.slider(key="race_steps").value == 300
+    warnings = [w.value for w in at.warning]
+    assert warnings == ["URL parameter x='9' ignored (x == 9, must be in [-5, 5] on himmelblau); using '-0.5'.",
+                        "URL parameter steps='many' ignored (steps == 'many', must be an integer); using '300'."]
+    assert at.query_params["foo"] == "bar"  # not a race key: left alone
+    assert race_query(at) == {"surface": "himmelblau"}  # the rejected values are gone from the link
+    at.slider(key="race_steps").set_value(100).run()
+    assert not at.warning
+    assert race_query(at) == {"surface": "himmelblau", "steps": "100"}
+
+
+def test_widgets_and_presets_write_the_url(at):
+    assert race_query(at) == {}  # the default race makes a bare /race
+    at.selectbox(key="race_surface").set_value("bowl").run()
+    assert race_query(at) == {"surface": "bowl"}  # its start and rates are the bowl's defaults
+    at.select_slider(key="race_condition").set_value(100.0).run()
+    at.number_input(key="race_lr_adam").set_value(0.5).run()
+    assert race_query(at) == {"surface": "bowl", "condition": "100", "adam.lr": "0.5"}
+    at.button(key="race_preset_ravine").click().run()
+    assert race_query(at) == to_query(preset_config("ravine"))
+    assert at.query_params["opt"] == "sgd momentum"  # written as opt=sgd+momentum
+    at.multiselect(key="race_optimizers").set_value(["momentum", "nesterov"]).run()
+    assert race_query(at)["opt"] == "momentum nesterov"
+    assert "sgd.lr" not in race_query(at)  # only the racing optimizers' settings are in the link
+
+
+def test_switching_pages_keeps_each_pages_own_link():
+    """Playground -> Race -> Playground: the race writes only its keys, and the Playground's link still works."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"dataset": "xor", "epochs": "3000"})
+    at.run()
+    assert not at.exception, at.exception
+    at.switch_page("pages/race.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="race_surface").value == "rosenbrock"  # Playground keys are not race keys
+    assert not at.warning
+    at.button(key="race_preset_saddle").click().run()
+    race_link = to_query(preset_config("saddle"))
+    assert dict(at.query_params) == {"dataset": "xor", "epochs": "3000", **race_link}
+    at.switch_page("pages/playground.py").run()
+    assert not at.exception, at.exception
+    assert dict(at.query_params) == {"dataset": "xor", "epochs": "3000"}
+    assert at.selectbox(key="dataset").value == "xor"
+    assert at.number_input(key="epochs").value == 3000
+    assert not at.warning
+    at.switch_page("pages/race.py").run()  # the race comes back as the user left it, and so does its link
+    assert at.selectbox(key="race_surface").value == "saddle"
+    assert race_query(at) == race_link
