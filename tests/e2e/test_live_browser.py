@@ -8,7 +8,7 @@ pytestmark = pytest.mark.e2e
 PROGRESS = "[data-testid='stProgress']"
 # Text that must never be cut with an ellipsis: buttons, tabs, widget labels, toggles, multiselect chips.
 TRUNCATED_JS = """() => [...document.querySelectorAll(
-    'button p, [role=tab] p, label p, [data-testid=stWidgetLabel] p, [data-baseweb=tag] span')]
+    'button p, [role=tab] p, label p, [data-testid=stWidgetLabel] p, [data-tag] > span')]
     .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
     .map(e => e.innerText)"""
 
