@@ -38,7 +38,8 @@ from playground.config import RunConfig, parse_layers  # noqa: E402
 from playground.datasets import Splits, prepare  # noqa: E402
 from playground.diagnostics import GradientFlow, TrajectoryRecorder, diagnostic_callbacks  # noqa: E402
 from playground.landscape import random_directions_job, trajectory_plane_job  # noqa: E402
-from playground.runner import IntraOpThreads, Runner  # noqa: E402
+from playground.runner import Runner  # noqa: E402
+from playground.stream import IntraOpThreads  # noqa: E402
 from playground.trainer import Trainer  # noqa: E402
 
 GRID = 25

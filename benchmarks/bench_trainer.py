@@ -8,7 +8,7 @@ optimizer (``make_optimizer(..., fused=True)``, as the trainer builds it) and th
 tensors on the device, ``randperm`` slices (none at full batch, like the trainer), no DataLoader, one
 host sync per epoch, no validation. The Trainer runs with the callbacks the Runner attaches to every
 run (``standard_callbacks``, ``diagnostic_callbacks``: gradient flow and the weight-trajectory step
-hook) and the Runner's streaming observer (``playground.runner._Stream``, ``publish_every=0.1``), so
+hook) and the Runner's streaming observer (``playground.stream.SnapshotStream``, ``publish_every=0.1``), so
 the validation passes, the diagnostics, history publishing and the boundary grid evaluation are all
 timed. Its config keeps the case's run length (``epochs``, 200 by default) and the auto validation
 frequency (``val_every == 0``) that length gives, and the first ``epochs/rep`` epochs of that run are
@@ -46,7 +46,8 @@ from playground.device import resolve_device, threads_for  # noqa: E402
 from playground.diagnostics import diagnostic_callbacks  # noqa: E402
 from playground.model import build_mlp  # noqa: E402
 from playground.optim import make_optimizer  # noqa: E402
-from playground.runner import Runner, _Run, _Stream  # noqa: E402
+from playground.runner import Runner  # noqa: E402
+from playground.stream import SnapshotStream  # noqa: E402
 from playground.trainer import Trainer  # noqa: E402
 
 
@@ -130,7 +131,7 @@ def trainer_loop(cfg: RunConfig, splits: Splits, epochs: int, hand: bool = True)
     i.e. training passes only; median seconds of one validation pass; epochs validated; val_every)."""
     assert epochs < cfg.epochs  # a window of a longer run: the last epoch (always validated) is not in it
     runner = Runner(publish_every=0.1)  # never started: only its snapshot slot and settings are used
-    stream = _Stream(runner, _Run(paused=False), splits, time.monotonic())
+    stream = SnapshotStream(runner, lambda: False, splits, time.monotonic())
     trainer = Trainer(cfg, splits, [*standard_callbacks(cfg), *diagnostic_callbacks(cfg), stream])
     if not hand:
         trainer.backprop = None  # the autograd step
@@ -167,7 +168,7 @@ def boundary_refresh(cfg: RunConfig, splits: Splits, reps: int) -> dict:
     """Median ms of the grid evaluation and of the figure build (None if the builder does not exist yet)."""
     trainer = Trainer(cfg.replace(epochs=1), splits, standard_callbacks(cfg))
     trainer.train_epoch()
-    stream = _Stream(Runner(), _Run(paused=False), splits, time.monotonic())
+    stream = SnapshotStream(Runner(), lambda: False, splits, time.monotonic())
     grid_ms = _median_ms(lambda: stream._boundary(trainer), reps)
     boundary = stream._boundary(trainer)
     try:
@@ -222,7 +223,7 @@ def run_case(case: Case, reps: int, quick: bool) -> dict:
         "ratio_train": p_wall / med(train),  # trainer's training passes alone vs the plain loop
         "ratio_autograd": p_wall / med(c.wall for c in autograd),  # the trainer with autograd's step
         # per-epoch breakdown (ms): the rest = logs, History, DivergenceGuard, diagnostics' snapshots,
-        # and _Stream's counters every 25 ms plus history arrays and the boundary grid every 0.1 s
+        # and the stream's counters every 25 ms plus history arrays and the boundary grid every 0.1 s
         "plain_ms": 1000 * p_wall / epochs,
         "wall_ms": 1000 * t_wall / epochs,
         "train_ms": 1000 * med(train) / epochs,
