@@ -16,13 +16,12 @@ import argparse
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
+
+from app_server import start_app
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("PLAYGROUND_DATA_DIR", str(ROOT.parent / "shared" / "data"))
@@ -63,33 +62,6 @@ print(cfg.epochs * len(splits.y_train) / clock.wall)
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(backend: str) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {**os.environ, "PLAYGROUND_RUNNER": backend}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.address",
-         "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as r:
-                if r.read().decode().strip() == "ok":
-                    return proc, base
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("streamlit did not start")
-
-
 def in_app(browser, base: str, query: str) -> float:
     page = browser.new_page(viewport={"width": 1400, "height": 1800})
     page.goto(f"{base}/?{query}")
@@ -127,7 +99,7 @@ def main() -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         for backend in args.backends.split(","):
-            server, base = serve(backend)
+            server, base = start_app(PLAYGROUND_RUNNER=backend)
             try:
                 app, ref, plain = [], [], []
                 for _ in range(args.runs):

@@ -1,0 +1,42 @@
+"""Start ``streamlit run app.py`` on a free loopback port for the browser benchmarks; wait until healthy."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = str(ROOT.parent / "shared" / "data")  # the UCI CSVs beside the clone, as the tests use them
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(root: Path = ROOT, **env: str) -> tuple[subprocess.Popen, str]:
+    """(server process, base URL). ``env`` adds variables (e.g. PLAYGROUND_RUNNER="thread")."""
+    port = free_port()
+    environ = {"PLAYGROUND_DATA_DIR": os.environ.get("PLAYGROUND_DATA_DIR", DATA_DIR), **os.environ, **env}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.address",
+         "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
+         "--browser.gatherUsageStats", "false"],
+        cwd=root, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as r:
+                if r.read().decode().strip() == "ok":
+                    return proc, base
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("streamlit did not start")
