@@ -1,42 +1,9 @@
 """The live run on the Playground page, as a teacher clicks through it (AppTest, widgets by key)."""
-import json
-import time
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
+from apptest_helpers import app, chart, progress, rerun_until
+
 LONG = {"n_samples": "100", "epochs": "100000", "seed": "0"}
-
-
-def app(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(query)
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def progress(at: AppTest) -> str:
-    bars = at.get("progress")
-    return bars[0].proto.text if bars else ""
-
-
-def poll(at: AppTest, done, what: str, timeout: float = 60.0):
-    """Rerun at the fragment timer's pace (AppTest never fires run_every) until ``done(at)``, within ``timeout`` s."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := done(at):
-            return value
-        time.sleep(0.1)
-        at.run()
-    raise AssertionError(f"timed out waiting for {what}; progress: {progress(at)!r}")
-
-
-def chart(at: AppTest, key: str) -> dict:
-    found = [c for c in at.get("plotly_chart") if c.proto.id.endswith(key)]
-    assert len(found) == 1, [c.proto.id for c in at.get("plotly_chart")]
-    return json.loads(found[0].proto.spec)
 
 
 def epoch(at: AppTest) -> int:
@@ -51,13 +18,13 @@ def lr_labels(at: AppTest) -> list[str]:
 def test_one_lr_change_is_marked_once_however_often_the_page_reruns():
     at = app(**LONG)
     at.button(key="step").click().run()
-    poll(at, lambda at: "Paused" in progress(at) and epoch(at) == 1, "the first step")
+    rerun_until(at, lambda at: "Paused" in progress(at) and epoch(at) == 1, "the first step")
     at.select_slider(key="lr").set_value(0.003).run()
     for _ in range(3):  # Step, Step, Step, and reruns in between, as Pause/Resume clicks make
         at.button(key="step").click().run()
         at.run()
     at.number_input(key="weight_decay").set_value(0.001).run()  # an edit reruns the whole page again
-    poll(at, lambda at: epoch(at) == 4 and "Paused" in progress(at), "three more steps")
+    rerun_until(at, lambda at: epoch(at) == 4 and "Paused" in progress(at), "three more steps")
     at.run()
     assert lr_labels(at) == [" lr → 0.003"]
     dashed = [s for s in chart(at, "loss_chart")["layout"].get("shapes", []) if s.get("line", {}).get("dash") == "dash"]
@@ -67,7 +34,7 @@ def test_one_lr_change_is_marked_once_however_often_the_page_reruns():
 def test_changing_only_the_dataset_names_only_the_dataset():
     at = app(**LONG)
     at.button(key="step").click().run()
-    poll(at, lambda at: "Paused" in progress(at), "a paused run")
+    rerun_until(at, lambda at: "Paused" in progress(at), "a paused run")
     at.selectbox(key="dataset").set_value("circles").run()
     warnings = " ".join(w.value for w in at.warning)
     assert "(dataset)" in warnings and "classes" not in warnings
@@ -76,7 +43,7 @@ def test_changing_only_the_dataset_names_only_the_dataset():
 def test_a_finished_run_shows_test_recall_beside_the_test_confusion():
     at = app(n_samples="50", epochs="3", seed="0")
     at.button(key="start").click().run()
-    poll(at, lambda at: "Finished" in progress(at), "the run to finish")
+    rerun_until(at, lambda at: "Finished" in progress(at), "the run to finish")
     recall = chart(at, "test_recall_chart")
     assert len(recall["data"][0]["y"]) == 3 and all(recall["data"][0]["text"])
 

@@ -1,55 +1,20 @@
 """The Playground page through AppTest: defaults, widgets <-> URL, bad input, a live run, and offline data."""
 import base64
-import json
-import time
 import urllib.error
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
+from apptest_helpers import app, chart, progress, rerun_until
 from playground.config import DEFAULT
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")  # AppTest resolves relative paths from this file
 TINY = {"n_samples": "100", "epochs": "8", "seed": "0"}  # 180 training rows: a run takes well under a second
-
-
-def app(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(query)
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def progress(at: AppTest) -> str:
-    bars = at.get("progress")
-    return bars[0].proto.text if bars else ""
-
-
-def rerun_until(at: AppTest, done, what: str, timeout: float = 60.0):
-    """Rerun the script like the browser's fragment timer would (AppTest never fires run_every by itself)
-    until ``done(at)`` returns something truthy (returned), or fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not (value := done(at)):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}; progress: {progress(at)!r}")
-        time.sleep(0.1)  # the pace of the page's timer: the run goes on in the background meanwhile
-        at.run()
-        assert not at.exception, at.exception
-    return value
 
 
 def wait_for(at: AppTest, word: str) -> str:
     return rerun_until(at, lambda a: word in progress(a) and progress(a), f"{word!r} in the progress line")
-
-
-def chart(at: AppTest, key: str) -> dict:
-    found = [c for c in at.get("plotly_chart") if c.proto.id.endswith(key)]
-    assert len(found) == 1, [c.proto.id for c in at.get("plotly_chart")]
-    return json.loads(found[0].proto.spec)
 
 
 def errors(at: AppTest) -> str:

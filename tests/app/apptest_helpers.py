@@ -1,0 +1,41 @@
+"""What the page AppTests share: load app.py with a query string, read the progress line and charts,
+and rerun at the fragment timer's pace (AppTest never fires ``run_every`` by itself)."""
+import json
+import time
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")  # AppTest resolves relative paths from this file
+
+
+def app(**query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def progress(at: AppTest) -> str:
+    bars = at.get("progress")
+    return bars[0].proto.text if bars else ""
+
+
+def rerun_until(at: AppTest, done, what: str, timeout: float = 60.0):
+    """Rerun the script like the browser's fragment timer would (AppTest never fires run_every by itself)
+    until ``done(at)`` returns something truthy (returned), or fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not (value := done(at)):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}; progress: {progress(at)!r}")
+        time.sleep(0.1)  # the pace of the page's timer: the run goes on in the background meanwhile
+        at.run()
+        assert not at.exception, at.exception
+    return value
+
+
+def chart(at: AppTest, key: str) -> dict:
+    found = [c for c in at.get("plotly_chart") if c.proto.id.endswith(key)]
+    assert len(found) == 1, [c.proto.id for c in at.get("plotly_chart")]
+    return json.loads(found[0].proto.spec)
