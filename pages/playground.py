@@ -7,7 +7,7 @@ by default), never in this script.
 import streamlit as st
 
 from playground.status import Status
-from playground.ui import data_view, diagnostics, live, run_controls, session, settings, state, url
+from playground.ui import data_view, diagnostics, live, lr_sync, run_controls, session, settings, state, url
 from playground.ui.navigation import require_app_navigation
 from playground.ui.setup import load_data, resolve
 
@@ -42,7 +42,7 @@ with main.container(key="run_panel"):
     if runner.snapshot().status is Status.IDLE:  # a run reports its own notes
         for note in setup.notes:
             st.caption(note)
-    run_controls.sync_lr(runner, state.values()["lr"])
+    lr_sync.send_lr(runner, state.values()["lr"])  # a moved lr slider reaches the live run, once
     run_controls.change_notice(runner, setup.cfg)
     live.live_view(runner, idle_view=lambda: data_view.preview(splits, state.values()["scaling"]) if splits else None)
     with st.expander("Learning-rate range test", icon=":material/query_stats:"):

@@ -1,6 +1,6 @@
 """The learning rate the page last sent to a live run, so that no rerun sends (and marks) it twice.
 
-Shared by the Playground's lr slider (ui/run_controls.sync_lr) and the range test's "use this
+Shared by the Playground's lr slider (pages/playground.py) and the range test's "use this
 learning rate" button (ui/diagnostics): both record what they sent, per run id.
 """
 from __future__ import annotations

@@ -7,7 +7,6 @@ from playground.config import DATA_FIELDS, NETWORK_FIELDS, TRAINING_FIELDS, RunC
 from playground.runner_protocol import TrainingRunner
 from playground.status import Status
 from playground.ui.live import poll_fast_for
-from playground.ui.lr_sync import send_lr
 from playground.ui.session import data_key, start
 from playground.ui.setup import Setup
 
@@ -54,11 +53,6 @@ def act(runner: TrainingRunner, key: str, setup: Setup, status: Status) -> None:
         runner.stop()
     elif key == "reset":
         runner.reset()
-
-
-def sync_lr(runner: TrainingRunner, lr: float) -> None:
-    """Send a changed learning rate to the live run once (applied at its next epoch, marked on the loss curve)."""
-    send_lr(runner, lr)
 
 
 def changed(run_cfg: RunConfig, cfg: RunConfig) -> tuple[list[str], list[str]]:
