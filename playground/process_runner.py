@@ -38,7 +38,7 @@ from playground.config import RunConfig
 from playground.datasets import Splits
 from playground.jobs import Job
 from playground.runner import Runner
-from playground.snapshot import Snapshot
+from playground.snapshot import Snapshot, new_run_id
 from playground.status import Status
 from playground.trainer import Callback
 
@@ -186,8 +186,9 @@ class ProcessRunner:
 
     def start(self, cfg: RunConfig, splits: Splits, paused: bool = False,
               extra_callbacks: Callable[[], Iterable[Callback]] | None = None,
-              plane: Plane | None = None) -> None:  # fmt: skip
+              plane: Plane | None = None, run_id: str | None = None) -> None:  # fmt: skip
         """As ``Runner.start``; ``extra_callbacks`` must pickle (a module-level function)."""
+        run_id = run_id or new_run_id()
         if not self.child_alive:  # the first run, or the child was closed or crashed
             try:
                 self._spawn()
@@ -206,14 +207,15 @@ class ProcessRunner:
         # the child then never imports sklearn (~140 MB per session). A 2-D plane costs nothing.
         if plane is None and splits.n_features != 2:
             plane = make_plane(splits.X_train)
-        kwargs = dict(paused=paused, extra_callbacks=extra_callbacks, plane=plane)
+        kwargs = dict(paused=paused, extra_callbacks=extra_callbacks, plane=plane, run_id=run_id)
         if self._ready.is_set():
             self._call("start", cfg, light, **kwargs)
             return
         # A child still importing torch: queue the start and return at once. Its first message
         # after "ready" is this call's reply, so no stale snapshot can overwrite "starting".
         with self._lock:
-            self._snap = Snapshot(status=Status.STARTING, config=cfg, epochs=cfg.epochs, version=self._snap.version + 1,
+            self._snap = Snapshot(status=Status.STARTING, run_id=run_id, config=cfg, epochs=cfg.epochs,
+                                  version=self._snap.version + 1,
                                   message="starting the training process (importing torch)")  # fmt: skip
         self._call("start", cfg, light, **kwargs, wait=False)
 

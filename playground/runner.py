@@ -23,7 +23,6 @@ from __future__ import annotations
 import threading
 import time
 import traceback
-import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Iterator
 
@@ -34,7 +33,7 @@ from playground.datasets import Splits
 from playground.diagnostics import diagnostic_callbacks
 from playground.jobs import Job, JobState, JobStatus, JobUpdate
 from playground.mailbox import Command, Mailbox
-from playground.snapshot import Snapshot
+from playground.snapshot import Snapshot, new_run_id
 from playground.status import Status
 from playground.stream import IntraOpThreads, SnapshotStream
 from playground.trainer import Callback, Trainer
@@ -80,14 +79,15 @@ class Runner:
 
     def start(self, cfg: RunConfig, splits: Splits, paused: bool = False,
               extra_callbacks: Callable[[], Iterable[Callback]] | None = None,
-              plane: Plane | None = None) -> None:  # fmt: skip
+              plane: Plane | None = None, run_id: str | None = None) -> None:  # fmt: skip
         """Stop any current run, then train ``cfg`` on ``splits`` in the worker thread. ``plane``: the
-        decision-boundary plane of ``splits.X_train`` if the caller has it (else made there)."""
+        decision-boundary plane of ``splits.X_train`` if the caller has it (else made there).
+        ``run_id``: the run's ``Snapshot.run_id``, else a new 12-hex-char one."""
         self.stop()
         self.heartbeat()
         extras = list(extra_callbacks()) if extra_callbacks else []
         with self._lock:
-            self._snap = Snapshot(status=Status.STARTING, run_id=uuid.uuid4().hex[:12], config=cfg, epochs=cfg.epochs,
+            self._snap = Snapshot(status=Status.STARTING, run_id=run_id or new_run_id(), config=cfg, epochs=cfg.epochs,
                                   version=self._snap.version + 1)  # fmt: skip
         self._send(Command("start", (cfg, splits, paused, extras, plane)))
 

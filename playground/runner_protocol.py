@@ -29,8 +29,9 @@ class TrainingRunner(Protocol):
 
     def start(self, cfg: RunConfig, splits: Splits, paused: bool = False,
               extra_callbacks: Callable[[], Iterable[Callback]] | None = None,
-              plane: Plane | None = None) -> None:  # fmt: skip
-        """Stop any current run and train ``cfg`` on ``splits``; returns at once (status STARTING)."""
+              plane: Plane | None = None, run_id: str | None = None) -> None:  # fmt: skip
+        """Stop any current run and train ``cfg`` on ``splits``; returns at once (status STARTING).
+        ``run_id``: the new run's ``Snapshot.run_id`` (e.g. to record it under that id), else a new one."""
 
     def pause(self) -> None: ...
 

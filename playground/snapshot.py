@@ -6,6 +6,7 @@ renamed field fails in a unit test rather than in a browser.
 """
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -59,7 +60,7 @@ class Snapshot:
     """One published state of a run (copies; safe to keep)."""
 
     status: Status = Status.IDLE
-    run_id: str = ""  # unique per started run ("" while idle, or while a training process is still starting)
+    run_id: str = ""  # unique per started run (new_run_id(), or the id given to start); "" while idle
     message: str = ""  # why it ended, or the error
     config: RunConfig | None = None
     epoch: int = 0  # epochs completed
@@ -93,3 +94,8 @@ class Snapshot:
     def samples_per_second(self) -> float:
         """Average training throughput (training-loop time only)."""
         return self.epoch * self.n_train / self.train_seconds if self.train_seconds > 0 else float("nan")
+
+
+def new_run_id() -> str:
+    """A run's id: 12 hex characters (the run store's key, the runs table's row id)."""
+    return uuid.uuid4().hex[:12]

@@ -51,10 +51,7 @@ class SnapshotStream(Callback):
                  plane: Plane | None = None):  # fmt: skip
         self.runner, self.pausing, self.splits, self.started = runner, pausing, splits, started
         self.plane = plane or make_plane(splits.X_train)
-        self.points = PlanePoints(
-            train=sample_points(splits.X_train, splits.y_train, self.plane),
-            test=sample_points(splits.X_test, splits.y_test, self.plane),
-        )
+        self.points = plane_points(splits, self.plane)
         self.next_publish = 0.0  # monotonic time before which only counters are published
         self.next_counters = 0.0  # monotonic time before which nothing is published
         self.history: History | None = None
@@ -112,15 +109,25 @@ class SnapshotStream(Callback):
         self.runner.publish(changes, final=final)
 
     def _boundary(self, trainer: Trainer) -> BoundaryGrid:
-        plane = self.plane
-        if plane.components is None:
-            proba = trainer.predict_proba(plane.features)  # (R*R, C)
-        else:  # PCA plane: x = mean + grid @ components, folded into the first layer
-            proba = trainer.predict_proba_affine(plane.grid, plane.mean, plane.components)
-        return BoundaryGrid(
-            xs=plane.xs, ys=plane.ys, proba=proba.reshape(len(plane.ys), len(plane.xs), -1).astype("float32"),
-            points=self.points, note=plane.note, axis_titles=plane.axis_titles,
-        )  # fmt: skip
+        return boundary_grid(trainer, self.plane, self.points)
+
+
+def boundary_grid(trainer: Trainer, plane: Plane, points: PlanePoints) -> BoundaryGrid:
+    """The trainer's class probabilities over ``plane``'s grid (R, R, C), in eval mode."""
+    if plane.components is None:
+        proba = trainer.predict_proba(plane.features)  # (R*R, C)
+    else:  # PCA plane: x = mean + grid @ components, folded into the first layer
+        proba = trainer.predict_proba_affine(plane.grid, plane.mean, plane.components)
+    return BoundaryGrid(
+        xs=plane.xs, ys=plane.ys, proba=proba.reshape(len(plane.ys), len(plane.xs), -1).astype("float32"),
+        points=points, note=plane.note, axis_titles=plane.axis_titles,
+    )  # fmt: skip
+
+
+def plane_points(splits: Splits, plane: Plane) -> PlanePoints:
+    """Train and test points projected onto ``plane`` (at most boundary.MAX_POINTS each)."""
+    return PlanePoints(train=sample_points(splits.X_train, splits.y_train, plane),
+                       test=sample_points(splits.X_test, splits.y_test, plane))  # fmt: skip
 
 
 def _restored_epoch(trainer: Trainer) -> int | None:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Mapping
 
 import numpy as np
 import plotly.graph_objects as go
@@ -100,10 +102,29 @@ def divergence_marker(epoch: int) -> tuple[dict, dict]:
     return shape, note
 
 
+@dataclass(frozen=True)
+class ReferenceCurves:
+    """Another run's loss curves, drawn dashed under a live run: the comparison made while watching."""
+
+    name: str  # e.g. "previous: optimizer=sgd"
+    history: Mapping[str, np.ndarray]  # epoch, loss, val_loss (E,), as a History's arrays
+
+
+def reference_traces(ref: ReferenceCurves) -> list[dict]:
+    """Dashed, thinner and paler than the live run's lines, in the same colours (train blue, validation orange)."""
+    traces = []
+    for trace, label in zip(_curves(ref.history, ("loss", "val_loss"), ("train", "validation")), ("train", "val")):
+        trace.update(mode="lines", name=f"{ref.name} ({label})", opacity=0.55, legendgroup="reference",
+                     line=dict(color=trace["line"]["color"], width=1.5, dash="dash"))  # fmt: skip
+        traces.append(trace)
+    return traces
+
+
 def loss_figure(history: dict, lr_changes=(), height: int = 300, diverged_at: int | None = None,
-                best_epoch: int | None = None) -> go.Figure:  # fmt: skip
+                best_epoch: int | None = None, reference: ReferenceCurves | None = None) -> go.Figure:  # fmt: skip
     """history: arrays ``epoch, loss, val_loss`` (E,); lr_changes: ((first epoch with the lr, lr), ...);
-    ``diverged_at``: the epoch a diverged run stopped at; ``best_epoch``: the weights early stopping restored."""
+    ``diverged_at``: the epoch a diverged run stopped at; ``best_epoch``: the weights early stopping restored;
+    ``reference``: another run's curves, dashed (the x axis then spans both runs)."""
     epochs = history.get("epoch", np.zeros(0))
     shapes, notes = lr_markers(lr_changes, span=float(epochs[-1]) if len(epochs) else 0.0)
     if diverged_at is not None:
@@ -113,6 +134,11 @@ def loss_figure(history: dict, lr_changes=(), height: int = 300, diverged_at: in
         shape, note = restored_marker(best_epoch)
         shapes, notes = [*shapes, shape], [*notes, note]
     log = "loss" in history and _blew_up(history["loss"], history.get("val_loss"))
+    if reference is not None and "loss" in reference.history:  # a diverged reference would flatten a linear axis
+        log = log or _blew_up(reference.history["loss"], reference.history.get("val_loss"))
+    ref_traces = reference_traces(reference) if reference is not None else []
+    if reference is not None and len(reference.history.get("epoch", ())) > len(epochs):
+        epochs = reference.history["epoch"]  # ticks and range for the longer run
     layout = base_layout(
         "Loss (log scale)" if log else "Loss",
         height=height,
@@ -122,7 +148,7 @@ def loss_figure(history: dict, lr_changes=(), height: int = 300, diverged_at: in
         annotations=notes,
         hovermode="x unified",
     )
-    return lean_figure(_curves(history, ("loss", "val_loss"), ("train", "validation")), layout)
+    return lean_figure([*ref_traces, *_curves(history, ("loss", "val_loss"), ("train", "validation"))], layout)
 
 
 def restored_marker(epoch: int) -> tuple[dict, dict]:

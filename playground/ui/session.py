@@ -12,6 +12,7 @@ playground/process_runner.py); ``thread`` trains in a thread of the server proce
 """
 from __future__ import annotations
 
+import functools
 import os
 
 import streamlit as st
@@ -21,12 +22,16 @@ from playground.datasets import DATASETS, DatasetUnavailable, Splits, prepare
 from playground.process_runner import ProcessRunner
 from playground.runner import Runner
 from playground.runner_protocol import TrainingRunner
+from playground.snapshot import new_run_id
+from playground.store import Location, recording
+from playground.ui import run_store
 from playground.ui.park import RunnerPark, browser_key
 
 HEARTBEAT_TIMEOUT = 30.0  # seconds without a page poll before the run stops itself
 BACKEND_ENV = "PLAYGROUND_RUNNER"  # process | thread
 ADOPTED = "_runner_adopted"  # session_state: this session took over a run parked by its browser's last session
 FAILED = "_data_failures"  # session_state: dataset name -> DatasetUnavailable message
+OWNER = "_run_owner"  # session_state: this session's id in the run store when the browser has none
 
 
 @st.cache_resource(show_spinner=False, on_release=lambda park: park.close_all())
@@ -63,8 +68,23 @@ def announce_adoption() -> None:
         st.toast("Your run is still here: it kept going while the page reloaded.", icon=":material/autorenew:")
 
 
-def start(runner: TrainingRunner, cfg: RunConfig, splits: Splits, paused: bool = False) -> None:
-    runner.start(cfg, splits, paused=paused)
+def owner() -> str:
+    """Whose runs these are in the store: the browser (kept across reloads and tabs), else this session."""
+    key = browser_key(dict(st.context.cookies))
+    if key is None:  # no XSRF cookie (AppTest, protection off): one id per session
+        key = st.session_state.setdefault(OWNER, "session-" + new_run_id())
+    return key
+
+
+def start(runner: TrainingRunner, cfg: RunConfig, splits: Splits, paused: bool = False) -> str:
+    """Start ``cfg`` on ``splits``, recorded in the run store when there is one; returns the run's id.
+    The recorder is built in the training process (from this partial) and writes from a thread there."""
+    run_id = new_run_id()
+    record = None
+    if run_store.get() is not None:
+        record = functools.partial(recording, store=Location.from_env().url, run_id=run_id, session=owner())
+    runner.start(cfg, splits, paused=paused, extra_callbacks=record, run_id=run_id)
+    return run_id
 
 
 def data_key(cfg: RunConfig) -> tuple:

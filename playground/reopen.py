@@ -1,0 +1,47 @@
+"""Reopen a stored run without retraining: its weights back in a model, its boundary and scores recomputed.
+
+    reopened = reopen(store_url, run_id)   # Reopened: boundary grid, val and test Metrics
+    
+Torch work: the app calls this in its server-wide worker process (playground/ui/workers.py), never
+in a script thread. The data is prepared again from the stored config (same seed, same split,
+same scaling), so the scores equal the stored ones when nothing about the data changed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from playground.boundary import make_plane
+from playground.datasets import prepare
+from playground.metrics import Metrics
+from playground.snapshot import BoundaryGrid
+from playground.store import open_store
+from playground.stream import boundary_grid, plane_points
+from playground.trainer import Trainer
+
+
+class NoWeights(LookupError):
+    """The run kept no weights (it diverged, failed, or its process died)."""
+
+
+@dataclass(frozen=True)
+class Reopened:
+    run_id: str
+    boundary: BoundaryGrid
+    val: Metrics
+    test: Metrics
+
+
+def reopen(store_url: str, run_id: str) -> Reopened:
+    """Rebuild run ``run_id`` of the store at ``store_url`` from its config and stored weights.
+    Raises NoWeights when it has none, StoreUnavailable when the store can't be read."""
+    with open_store(store_url) as store:
+        run, state = store.get_run(run_id), store.load_weights(run_id)
+    if state is None:
+        raise NoWeights(f"run {run_id} ({run.status}) kept no weights to reopen")
+    cfg, _ = run.config()
+    splits = prepare(cfg)
+    trainer = Trainer(cfg, splits)
+    trainer.model.load_state_dict(state)
+    plane = make_plane(splits.X_train)
+    return Reopened(run_id, boundary_grid(trainer, plane, plane_points(splits, plane)),
+                    trainer.evaluate("val"), trainer.evaluate("test"))  # fmt: skip
