@@ -7,7 +7,7 @@ by default), never in this script.
 import streamlit as st
 
 from playground.status import Status
-from playground.ui import data_view, diagnostics, live, lr_sync, run_controls, session, settings, state, url
+from playground.ui import data_view, diagnostics, live, lr_sync, run_controls, runs, session, settings, state, url
 from playground.ui.navigation import require_app_navigation
 from playground.ui.setup import load_data, resolve
 
@@ -45,5 +45,6 @@ with main.container(key="run_panel"):
     lr_sync.send_lr(runner, state.values()["lr"])  # a moved lr slider reaches the live run, once
     run_controls.change_notice(runner, setup.cfg)
     live.live_view(runner, idle_view=lambda: data_view.preview(splits, state.values()["scaling"]) if splits else None)
+    runs.runs_panel()
     with st.expander("Learning-rate range test", icon=":material/query_stats:"):
         diagnostics.render_lr_finder(runner, setup.cfg)

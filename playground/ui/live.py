@@ -17,7 +17,7 @@ from playground.figures.training import accuracy_figure, loss_figure, progress_t
 from playground.runner_protocol import TrainingRunner
 from playground.snapshot import Snapshot
 from playground.status import Status
-from playground.ui import session
+from playground.ui import reference, session
 from playground.ui.charts import chart
 from playground.ui.data_view import scaled_titles
 from playground.ui.diagnostics import render_gradient_flow
@@ -97,7 +97,7 @@ def training_charts(snap: Snapshot, names: list[str]) -> None:
     with right:
         diverged_at = snap.epoch if snap.status is Status.DIVERGED else None
         chart(loss_figure(snap.history, snap.lr_changes, height=250, diverged_at=diverged_at,
-                          best_epoch=snap.restored_epoch), key="loss_chart")  # fmt: skip
+                          best_epoch=snap.restored_epoch, reference=reference.curves(snap)), key="loss_chart")  # fmt: skip
         chart(accuracy_figure(snap.history, height=230), key="accuracy_chart")
     if snap.val is not None:
         left, right = st.columns(2)

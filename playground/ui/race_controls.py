@@ -23,7 +23,7 @@ from playground.optim import OPTIMIZERS
 from playground.race import DEFAULT_WEIGHT_DECAY, PRESETS, OptimizerSettings, RaceResult, comparable_settings, summary
 from playground.race_task import RaceRun, compute
 from playground.surfaces import SURFACES, get_surface
-from playground.ui.workers import race_worker
+from playground.ui.workers import server_worker
 from playground.worker import WorkerClosed, WorkerCrashed, WorkerTimeout
 
 DEFAULT_SURFACE = "rosenbrock"
@@ -173,7 +173,7 @@ def run_cached(config: dict) -> RaceRun:
     the next change tries again, in a fresh worker if the last one died).
     """
     try:
-        return race_worker().call(compute, config)
+        return server_worker().call(compute, config)
     except ValueError:
         raise
     except (WorkerCrashed, WorkerTimeout, WorkerClosed) as err:  # the worker is gone; the next call spawns one

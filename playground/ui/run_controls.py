@@ -6,10 +6,10 @@ import streamlit as st
 from playground.config import DATA_FIELDS, NETWORK_FIELDS, TRAINING_FIELDS, RunConfig
 from playground.runner_protocol import TrainingRunner
 from playground.status import Status
+from playground.ui import reference
 from playground.ui.live import poll_fast_for
 from playground.ui.session import data_key, start
 from playground.ui.setup import Setup
-
 
 
 def buttons(runner: TrainingRunner, setup: Setup) -> None:
@@ -39,6 +39,8 @@ def buttons(runner: TrainingRunner, setup: Setup) -> None:
 
 
 def act(runner: TrainingRunner, key: str, setup: Setup, status: Status) -> None:
+    if key in ("start", "reset"):  # the run about to go stays on the loss chart, dashed
+        reference.remember(runner.snapshot())
     if key == "start":
         start(runner, setup.cfg, setup.splits)
     elif key == "pause":

@@ -57,3 +57,16 @@ def config(names=None) -> RunConfig:
         if isinstance(value, ConfigError):
             raise value
     return RunConfig(**chosen)
+
+
+# Widgets whose state is not a field's value but follows from one (the layer editor's frame and depth
+# stepper, the class-weights radio and its typed text): dropped on restore so they re-seed from VALUES.
+DERIVED_KEYS = ("n_layers", "_layers_base", "class_weights_mode", "_custom_weights")
+
+
+def restore(cfg: RunConfig) -> None:
+    """Put ``cfg``'s every field back into the widgets (call from an on_click, before they are drawn).
+    The page then writes it to the URL, as for any change."""
+    init(cfg)
+    for key in (*FIELDS, *DERIVED_KEYS):
+        st.session_state.pop(key, None)

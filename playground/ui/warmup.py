@@ -8,9 +8,9 @@ def warm_up() -> bool:
     # Two-element tensors: no intra-op parallel region runs in this (script) thread.
     import torch
 
-    from playground.ui.workers import start_race_worker  # imports the race engine: under this spinner too
+    from playground.ui.workers import start_server_worker  # imports the race engine: under this spinner too
 
     p = torch.nn.Parameter(torch.zeros(2))
     torch.optim.Adam([p], lr=0.1)
-    start_race_worker()  # spawns the race's process, which warms up while the first page renders
+    start_server_worker()  # spawns the server worker, which warms up while the first page renders
     return True

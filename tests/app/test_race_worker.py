@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 import race_faults
 from playground import race_task, surfaces
 from playground.ui import race_controls
-from playground.ui.workers import race_worker
+from playground.ui.workers import server_worker
 from playground.worker import WorkerProcess
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -33,8 +33,8 @@ def chart_keys(at: AppTest) -> list[str]:
     return sorted(c.proto.id[c.proto.id.index("race_chart"):] for c in at.get("plotly_chart"))
 
 
-def race_workers() -> list:
-    return [p for p in multiprocessing.active_children() if p.name == "playground-race-worker"]
+def server_workers() -> list:
+    return [p for p in multiprocessing.active_children() if p.name == "playground-server-worker"]
 
 
 def test_the_race_runs_in_the_worker_not_in_the_script_thread(monkeypatch):
@@ -52,7 +52,7 @@ def test_the_race_runs_in_the_worker_not_in_the_script_thread(monkeypatch):
     at.slider(key="race_steps").set_value(120).run()  # a change: a new race
     assert chart_keys(at) == CHARTS and not at.error
     assert len(runs) == 2 and all(isinstance(r, race_task.RaceRun) for r in runs)
-    assert {r.pid for r in runs} == {race_worker().pid} and race_worker().pid != os.getpid()
+    assert {r.pid for r in runs} == {server_worker().pid} and server_worker().pid != os.getpid()
 
 
 def test_an_exception_in_the_worker_is_an_error_on_the_page_and_the_next_change_races_again(monkeypatch):
@@ -68,14 +68,14 @@ def test_an_exception_in_the_worker_is_an_error_on_the_page_and_the_next_change_
 
 def test_a_worker_crash_is_an_error_on_the_page_and_a_fresh_worker_takes_over(monkeypatch):
     at = race_page()
-    first = race_worker().pid
+    first = server_worker().pid
     monkeypatch.setattr(race_controls, "compute", race_faults.crashes)
     at.slider(key="race_steps").set_value(120).run()
     assert "stopped unexpectedly (exit code 7)" in at.error[0].value and not at.exception
     monkeypatch.setattr(race_controls, "compute", race_task.compute)
     at.slider(key="race_steps").set_value(130).run()
     assert not at.error and chart_keys(at) == CHARTS
-    assert race_worker().pid not in (None, first) and len(race_workers()) == 1
+    assert server_worker().pid not in (None, first) and len(server_workers()) == 1
 
 
 def test_sessions_share_one_worker():
@@ -83,5 +83,5 @@ def test_sessions_share_one_worker():
     pages[1].slider(key="race_steps").set_value(50).run()
     pages[2].multiselect(key="race_optimizers").set_value(["adam", "rmsprop"]).run()
     assert all(chart_keys(at) == CHARTS for at in pages)
-    (worker,) = race_workers()
-    assert race_worker().pid == worker.pid  # reachable outside any session: a server-wide (global) resource
+    (worker,) = server_workers()
+    assert server_worker().pid == worker.pid  # reachable outside any session: a server-wide (global) resource
