@@ -111,12 +111,12 @@ class ReferenceCurves:
 
 
 def reference_traces(ref: ReferenceCurves) -> list[dict]:
-    """Dashed, thinner and paler than the live run's lines, in the same colours (train blue, validation orange)."""
-    traces = []
-    for trace, label in zip(_curves(ref.history, ("loss", "val_loss"), ("train", "validation")), ("train", "val")):
-        trace.update(mode="lines", name=f"{ref.name} ({label})", opacity=0.55, legendgroup="reference",
+    """Dashed, thinner and paler than the live run's lines, in the same colours (train blue, validation
+    orange); one legend entry for both, so the live chart's legend stays on one line."""
+    traces = _curves(ref.history, ("loss", "val_loss"), ("train", "validation"))
+    for i, trace in enumerate(traces):
+        trace.update(mode="lines", name=ref.name, opacity=0.6, legendgroup="reference", showlegend=i == 0,
                      line=dict(color=trace["line"]["color"], width=1.5, dash="dash"))  # fmt: skip
-        traces.append(trace)
     return traces
 
 
