@@ -12,7 +12,7 @@ import streamlit as st
 
 from playground.figures.boundary import boundary_figure
 from playground.figures.evaluation import confusion_figure
-from playground.figures.runs import overlay_figures
+from playground.figures.compare import curves_figure
 from playground.reopen import NoWeights, Reopened, reopen
 from playground.runs_table import histories_csv, runs_frame
 from playground.store import RunRecord, RunStore, StoreUnavailable
@@ -112,13 +112,11 @@ def delete_form(store: RunStore, runs: list[RunRecord]) -> None:
 
 def overlay(store: RunStore, runs: list[RunRecord]) -> None:
     histories = [store.load_history(r.id) for r in runs]
-    loss, accuracy = overlay_figures(runs, histories, height=300)
     left, right = st.columns(2)
     with left:
-        chart(loss, key="runs_overlay_loss")
+        chart(curves_figure(runs, histories, "loss", height=300), key="runs_overlay_loss")
     with right:
-        chart(accuracy, key="runs_overlay_accuracy")
-    st.caption("Solid: train, dashed: validation; one colour per run, named by the settings that differ.")
+        chart(curves_figure(runs, histories, "accuracy", height=300), key="runs_overlay_accuracy")
 
 
 def reopened_view(store: RunStore, listed: dict[str, RunRecord]) -> None:

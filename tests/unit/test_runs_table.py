@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 
 from playground.config import RunConfig, to_query
-from playground.figures.runs import overlay_figures, run_names
 from playground.runs_table import MAX_DIFF_COLUMNS, histories_csv, runs_frame
 from playground.store import RunHistory, RunRecord, Scores
 from playground.store.schema import HISTORY_KEYS
@@ -56,19 +55,3 @@ def test_csv_has_one_row_per_run_and_epoch_with_blanks_where_not_validated():
     frame = pd.read_csv(io.StringIO(text))
     assert list(frame["run_id"]) == ["a", "a", "a", "b", "b"] and list(frame["epoch"]) == [1, 2, 3, 1, 2]
     assert frame["val_loss"].isna().tolist() == [False, True, False, False, False]
-
-
-def test_overlay_names_runs_by_what_differs_one_legend_entry_each_val_dashed():
-    loss, accuracy = overlay_figures([record(A, "a"), record(B, "b")], [history("a", [1, 0.5]), history("b", [1, 0.8])])
-    for fig in (loss, accuracy):
-        shown = [t for t in fig.data if t.showlegend]
-        assert [t.name for t in shown] == ["optimizer=adam", "optimizer=sgd"]
-        assert [t.line.dash for t in fig.data] == [None, "dash", None, "dash"]
-        assert fig.data[0].line.color == fig.data[1].line.color != fig.data[2].line.color  # a colour per run
-    assert overlay_figures([record(A, "a")], [history("a", [1.0, 0.5])], log_x=True)[0].layout.xaxis.type == "log"
-
-
-def test_equal_setups_fall_back_to_labels_and_repeated_names_are_numbered():
-    assert run_names([record(A, "a"), record(A, "b")]) == ["run a", "run b"]
-    assert run_names([record(A, "a"), record(A, "a"), record(B, "c")]) == ["optimizer=adam #1", "optimizer=adam #2",
-                                                                          "optimizer=sgd"]  # fmt: skip
