@@ -14,6 +14,7 @@ def main() -> None:
     navigation = st.navigation(
         [
             st.Page("pages/playground.py", title="Playground", icon=":material/model_training:", default=True),
+            st.Page("pages/compare.py", title="Compare runs", icon=":material/compare_arrows:"),
             st.Page("pages/race.py", title="Optimizer race", icon=":material/sports_score:"),
             st.Page("pages/landscape.py", title="Loss landscape", icon=":material/landscape:"),
         ],

@@ -9,9 +9,12 @@ from streamlit.testing.v1 import AppTest
 APP = str(Path(__file__).resolve().parents[2] / "app.py")  # AppTest resolves relative paths from this file
 
 
-def app(**query: str) -> AppTest:
+def app(page: str | None = None, **query: str) -> AppTest:
+    """A fresh session opening the default page (or ``page``, e.g. "pages/compare.py") with ``?<query>``."""
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params.update(query)
+    if page is not None:
+        at.switch_page(page)
     at.run()
     assert not at.exception, at.exception
     return at
