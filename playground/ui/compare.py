@@ -17,6 +17,7 @@ import streamlit as st
 from playground.config_diff import differing_fields, effective_value
 from playground.figures.compare import curves_figure, run_colour, run_names, scores_figure
 from playground.figures.evaluation import confusion_figure
+from playground.figures.theme import CLASS_COLOURS
 from playground.store import RunHistory, RunRecord, RunStore, StoreUnavailable
 from playground.ui.charts import chart
 
@@ -28,6 +29,7 @@ TABLE = "compare_table"  # widget keys
 SELECTED = "_compare_selected"  # session_state: the picked run ids
 LISTED = "_compare_listed"  # session_state: the ids the table listed last time, top to bottom
 CONFUSIONS_PER_ROW = 3
+MAX_COMPARED = len(CLASS_COLOURS)  # runs drawn at once: past this the colours would repeat
 
 
 def list_runs(store: RunStore) -> list[RunRecord] | None:
@@ -62,6 +64,10 @@ def pick(runs: Sequence[RunRecord]) -> list[RunRecord]:
     rows = sorted(event.selection.rows, reverse=True)  # oldest first
     st.session_state[SELECTED] = [ids[r] for r in rows]
     _write_url(st.session_state[SELECTED])
+    if len(rows) > MAX_COMPARED:
+        st.warning(f"{len(rows)} runs picked: the {MAX_COMPARED} newest are compared (one colour each).",
+                   icon=":material/filter_list:")  # fmt: skip
+        rows = rows[-MAX_COMPARED:]
     return [runs[r] for r in rows]
 
 

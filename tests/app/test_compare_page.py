@@ -135,3 +135,11 @@ def test_a_broken_store_warns_and_the_page_stands(tmp_path, monkeypatch, broken)
     assert not at.get("plotly_chart")
     if broken == "corrupted-file":
         assert (tmp_path / "runs.db").read_bytes().startswith(b"this is not a database")  # never overwritten
+
+
+def test_at_most_ten_runs_are_compared(store_url):
+    seed_runs(store_url, {f"cmp-{i:02d}": TINY.replace(epochs=2, seed=i) for i in range(12)})
+    at = compare_at(runs=",".join(f"cmp-{i:02d}" for i in range(12)))
+    assert "the 10 newest are compared" in at.warning[0].value
+    assert legend(at, "compare_loss") == [f"seed={i}" for i in range(2, 12)]
+    assert at.query_params["runs"].count(",") == 11  # the link keeps the whole pick
