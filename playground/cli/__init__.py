@@ -12,7 +12,7 @@ import sys
 
 from playground.datasets.files import DatasetUnavailable
 
-COMMANDS = ("train", "race", "lr_find", "runs")
+COMMANDS = ("train", "race", "lr_find", "runs", "sweep", "sweep_worker")
 
 
 def _wanted(argv: list[str]) -> tuple[str, ...]:
