@@ -1,0 +1,60 @@
+"""Sweep throughput: trials/minute at --jobs 1 and --jobs 2 for one fixed small sweep.
+
+    python benchmarks/bench_sweep.py [--trials 20] [--jobs 1,2]
+
+The sweep: 20 trials of TPE on the spiral (1,000 points per class, one hidden layer of 32 ReLUs,
+batch 64, 30 epochs), lr and optimizer varied, no pruning, in a fresh SQLite store. "wall" counts
+everything from start() to the last worker's exit (spawning the workers and their imports
+included); "steady" counts from the first finished trial to the last, the pace once warmed up.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from playground.config import LayerSpec, RunConfig  # noqa: E402
+from playground.sweep import SweepRunner, SweepSettings, create_sweep, parse_space  # noqa: E402
+
+BASE = RunConfig(dataset="spiral", n_samples=1000, layers=(LayerSpec(32, "relu"),), batch_size=64, epochs=30, seed=0)
+SPACE = ["lr=1e-3:0.1:log", "optimizer=sgd,momentum,adam"]
+
+
+def measure(jobs: int, trials: int) -> dict:
+    url = f"sqlite:///{tempfile.mkdtemp(prefix='bench-sweep-')}/runs.db"
+    name = f"bench-{jobs}"
+    create_sweep(SweepSettings(name, BASE, parse_space(SPACE, BASE), trials, "tpe", "none", 0), url)
+    runner = SweepRunner(name, url, jobs=jobs)
+    t0 = time.monotonic()
+    runner.start()
+    first = None
+    while not (p := runner.progress()).finished:
+        if first is None and p.done >= 1:
+            first = (time.monotonic(), p.done)
+        runner.join(0.2)
+    wall = time.monotonic() - t0
+    runner.close()
+    p = runner.progress()
+    steady = (p.done - first[1]) / ((time.monotonic() - first[0]) / 60) if first and p.done > first[1] else float("nan")
+    return {"jobs": jobs, "trials": p.done, "wall_s": wall, "per_min_wall": p.done / (wall / 60), "per_min_steady": steady}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--trials", type=int, default=20)
+    ap.add_argument("--jobs", default="1,2")
+    args = ap.parse_args()
+    print(f"{args.trials} trials, spiral {BASE.n_samples}/class, 32:relu, batch 64, {BASE.epochs} epochs; {os.cpu_count()} cores")
+    print(f"{'jobs':>4} {'trials':>6} {'wall s':>7} {'trials/min (wall)':>18} {'trials/min (steady)':>20}")
+    for jobs in (int(j) for j in args.jobs.split(",")):
+        r = measure(jobs, args.trials)
+        print(f"{r['jobs']:>4} {r['trials']:>6} {r['wall_s']:>7.1f} {r['per_min_wall']:>18.1f} {r['per_min_steady']:>20.1f}")
+
+
+if __name__ == "__main__":
+    main()
