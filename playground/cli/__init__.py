@@ -12,7 +12,7 @@ import sys
 
 from playground.datasets.files import DatasetUnavailable
 
-COMMANDS = ("train", "race", "lr_find", "runs", "sweep", "sweep_worker")
+COMMANDS = ("train", "race", "lr_find", "runs", "sweep", "sweep_worker", "lesson")
 
 
 def _wanted(argv: list[str]) -> tuple[str, ...]:
