@@ -14,8 +14,8 @@ def linear_vs_hidden(m: Measured) -> tuple[bool, str]:
 
 
 def xor_needs_hidden(m: Measured) -> tuple[bool, str]:
-    line, hidden = m["no hidden layer"].test.accuracy, m["8 ReLU units"].test.accuracy
-    return line <= 0.7 and hidden >= 0.9, f"no hidden layer: {pct(line)} test accuracy; 8 ReLU units: {pct(hidden)}"
+    line, hidden = m["no hidden layer"].test.accuracy, m["16 ReLU units"].test.accuracy
+    return line <= 0.7 and hidden >= 0.85, f"no hidden layer: {pct(line)} test accuracy; 16 ReLU units: {pct(hidden)}"
 
 
 def deeper_fits_faster(m: Measured) -> tuple[bool, str]:
@@ -53,10 +53,10 @@ LESSONS = (
         "xor", "XOR needs a hidden layer", "first steps",
         "Points are labelled by the sign of x1*x2 (XOR). Can one straight line tell the classes apart?",
         "No line separates opposite quadrants, so a network without a hidden layer stays near chance; "
-        "a hidden layer of 8 ReLU units solves it.",
+        "a hidden layer of 16 ReLU units solves it (the noise flips some points, so not quite 100%).",
         "boundary", xor_needs_hidden,
         (Setup("no hidden layer", "dataset=xor&n_samples=200&batch_size=0&lr=0.03&epochs=200&layers=0"),
-         Setup("8 ReLU units", "dataset=xor&n_samples=200&batch_size=0&lr=0.03&epochs=200&layers=8:relu")),
+         Setup("16 ReLU units", "dataset=xor&n_samples=200&batch_size=0&lr=0.03&epochs=200&layers=16:relu")),
     ),
     Lesson(
         "wide_or_deep", "Wider or deeper?", "first steps",
