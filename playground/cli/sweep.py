@@ -91,7 +91,7 @@ def watch(runner: SweepRunner, quiet: bool) -> None:
         p = runner.progress()
         if p.done != last and not quiet:
             best = "-" if p.best_value is None else f"{p.best_value:.4f} (trial {p.best_trial})"
-            eta = "" if p.eta is None or p.finished else f", ETA {p.eta:.0f} s"
+            eta = "" if p.eta is None or p.done >= p.total else f", ETA {p.eta:.0f} s"
             print(f"{p.done}/{p.total} trials ({p.complete} complete, {p.pruned} pruned, {p.failed} failed), "
                   f"best val_loss {best}, {p.elapsed:.0f} s{eta}", file=sys.stderr)  # fmt: skip
             last = p.done
@@ -113,12 +113,14 @@ def format_summary(s: dict) -> str:
                   f"test accuracy {acc('test_accuracy')}, run {best['run_id']}",
                   f"  flags: {best['flags']}", f"  query: ?{best['query']}"]  # fmt: skip
     names = sorted({k for t in s["trials"] for k in t["params"]})
-    header = f"{'#':>4} {'state':9} {'val_loss':>9} {'run':12}  " + "  ".join(names)
-    lines += ["", header]
-    for t in s["trials"]:
+    cells = [[_short(t["params"].get(n)) for n in names] for t in s["trials"]]
+    widths = [max([len(n), *(len(row[i]) for row in cells)]) for i, n in enumerate(names)]
+    header = f"{'#':>4} {'state':9} {'val_loss':>9} {'run':12}  " + "  ".join(n.ljust(w) for n, w in zip(names, widths))
+    lines += ["", header.rstrip()]
+    for t, row in zip(s["trials"], cells):
         value = "-" if t["value"] is None else f"{t['value']:.4f}"
-        params = "  ".join(_short(t["params"].get(n)) for n in names)
-        lines.append(f"{t['number']:>4} {t['state']:9} {value:>9} {t['run_id'] or '-':12}  {params}")
+        params = "  ".join(c.ljust(w) for c, w in zip(row, widths))
+        lines.append(f"{t['number']:>4} {t['state']:9} {value:>9} {t['run_id'] or '-':12}  {params}".rstrip())
     return "\n".join(lines)
 
 

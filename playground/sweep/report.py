@@ -25,7 +25,7 @@ class TrialRow:
     number: int
     state: str  # COMPLETE | PRUNED | FAIL | RUNNING | WAITING
     params: dict[str, Any]
-    value: float | None  # final validation loss (None unless COMPLETE)
+    value: float | None  # COMPLETE: the final validation loss; PRUNED: the last one reported; else None
     run_id: str | None  # the trial's run in the store
     status: str | None  # the run's status (finished, early_stopped, stopped, diverged, ...)
 

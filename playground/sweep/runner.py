@@ -65,6 +65,7 @@ class SweepRunner:
         self._stop = self._ctx.Event()
         self._procs: list = []
         self._started: float | None = None
+        self._ended: float | None = None  # when progress() first saw every worker gone
         self._done_before = 0  # trials already done when started: not part of this run's pace
 
     def start(self) -> None:
@@ -86,7 +87,10 @@ class SweepRunner:
         complete = [t for t in trials if t.state == TrialState.COMPLETE and t.value is not None and math.isfinite(t.value)]
         best = min(complete, key=lambda t: t.value, default=None)
         done = sum(t.state.is_finished() for t in trials)
-        elapsed = time.monotonic() - self._started if self._started is not None else 0.0
+        workers = sum(p.is_alive() for p in self._procs)
+        if workers == 0 and self._procs and self._ended is None:
+            self._ended = time.monotonic()
+        elapsed = (self._ended or time.monotonic()) - self._started if self._started is not None else 0.0
         here = done - self._done_before
         left = max(0, self.settings.trials - done)
         eta = elapsed / here * left if here > 0 else None  # this run's pace, parallel workers included
@@ -94,7 +98,7 @@ class SweepRunner:
             study=self.name, total=self.settings.trials, complete=count(TrialState.COMPLETE), pruned=count(TrialState.PRUNED),
             failed=count(TrialState.FAIL), running=count(TrialState.RUNNING), best_value=None if best is None else best.value,
             best_trial=None if best is None else best.number, elapsed=elapsed, eta=eta,
-            workers=sum(p.is_alive() for p in self._procs), stopping=self._stop.is_set(),
+            workers=workers, stopping=self._stop.is_set(),
         )  # fmt: skip
 
     def stop(self, grace: float = STOP_GRACE) -> None:
