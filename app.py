@@ -1,6 +1,7 @@
 """Entry point: page config, one-time warm-up, and navigation over pages/."""
 import streamlit as st
 
+from playground.ui import presenter
 from playground.ui.navigation import mark_app_navigation
 from playground.ui.warmup import warm_up
 
@@ -22,6 +23,10 @@ def main() -> None:
         position="top",  # no sidebar: on a 1280-px projector every pixel of width goes to the charts
     )
     mark_app_navigation()  # pages opened before this in a session hand over to it (playground/ui/navigation.py)
+    presenter.load_once()  # ?present=1 and ?hide=...: on every page, kept in the URL across page switches
+    presenter.style()
+    presenter.keep_in_url()
+    presenter.show_warnings()
     navigation.run()
 
 

@@ -17,6 +17,7 @@ from playground.landscape import (
     trajectory_plane_job,
 )
 from playground.status import Status
+from playground.ui import presenter
 from playground.ui.charts import chart
 from playground.ui.jobs import job_panel, run_heartbeat, submit_button
 from playground.ui.navigation import require_app_navigation
@@ -27,7 +28,9 @@ require_app_navigation()  # before anything renders: a cold deep link reruns thr
 SLICE_POINTS = 51  # the 1-D slice is cheap: always this fine
 
 runner = get_runner()
-st.title("Loss landscape", anchor=False)
+title, present = st.columns([6, 1], vertical_alignment="center")
+(title.subheader if presenter.active() else title.title)("Loss landscape", anchor=False)
+presenter.toggle(present)
 st.caption("The training loss around the weights of the run on the Playground page: in the plane of the path the "
            "weights took, and along random directions scaled to each neuron's weights (Li et al. 2018).")  # fmt: skip
 if runner.snapshot().status is Status.IDLE:

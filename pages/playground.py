@@ -7,7 +7,7 @@ by default), never in this script.
 import streamlit as st
 
 from playground.status import Status
-from playground.ui import data_view, diagnostics, live, lr_sync, run_controls, runs, session, settings, state, url
+from playground.ui import data_view, diagnostics, live, lr_sync, presenter, run_controls, runs, session, settings, state, url
 from playground.ui.navigation import require_app_navigation
 from playground.ui.setup import load_data, resolve
 
@@ -17,8 +17,9 @@ runner = session.get_runner()
 session.announce_adoption()
 url.load_once()
 
-title, toggle = st.columns([6, 1], vertical_alignment="center")
+title, present, toggle = st.columns([5, 1, 1], vertical_alignment="center")
 title.subheader("Neural Network Playground", anchor=False)  # compact: the charts get the height
+presenter.toggle(present)
 if settings.show_toggle(toggle):
     left, main = st.columns([5, 9], gap="large")
     with left:

@@ -4,6 +4,7 @@ import streamlit as st
 from playground.figures.race import contour_figure, loss_figure, step_figure, surface_figure
 from playground.optim import OPTIMIZERS
 from playground.race import PRESETS
+from playground.ui import presenter
 from playground.ui import race_controls as ui
 from playground.ui import race_url
 from playground.ui.navigation import require_app_navigation
@@ -12,11 +13,17 @@ require_app_navigation()  # before anything renders: a cold deep link reruns thr
 
 PLOTLY = {"displaylogo": False}  # Plotly toolbar options
 
-st.title("Optimizer race")
-st.caption(
-    "Each optimizer is a real `torch.optim` optimizer moving one float64 point (x, y) downhill. "
-    "Same start, same surface, same number of steps; only the update rule differs."
-)
+title, present = st.columns([6, 1], vertical_alignment="center")
+if presenter.active():  # a projector: a compact title, the charts get the height
+    title.subheader("Optimizer race", anchor=False)
+else:
+    title.title("Optimizer race", anchor=False)
+presenter.toggle(present)
+if not presenter.active():
+    st.caption(
+        "Each optimizer is a real `torch.optim` optimizer moving one float64 point (x, y) downhill. "
+        "Same start, same surface, same number of steps; only the update rule differs."
+    )
 race_url.load_once()  # a link's setup on the session's first visit; later visits keep the user's
 ui.preset_buttons()
 
@@ -49,14 +56,14 @@ with charts:
     # Only the open tab's chart is built and sent (the 3-D one is heavy for the browser).
     flat, lifted = st.tabs(["Contour", "3-D surface"], key="race_view", on_change="rerun")
     if flat.open:
-        flat.plotly_chart(contour_figure(result, flat_grid), key="race_chart_contour", config=PLOTLY)
+        flat.plotly_chart(presenter.figure(contour_figure(result, flat_grid)), key="race_chart_contour", config=PLOTLY)
     if lifted.open:
-        lifted.plotly_chart(surface_figure(result, mesh_grid), key="race_chart_3d", config=PLOTLY)
+        lifted.plotly_chart(presenter.figure(surface_figure(result, mesh_grid)), key="race_chart_3d", config=PLOTLY)
     by_loss, by_step = st.tabs(["Loss", "Step length"], key="race_curve", on_change="rerun")
     if by_loss.open:
-        by_loss.plotly_chart(loss_figure(result), key="race_chart_loss", config=PLOTLY)
+        by_loss.plotly_chart(presenter.figure(loss_figure(result)), key="race_chart_loss", config=PLOTLY)
     if by_step.open:
-        by_step.plotly_chart(step_figure(result), key="race_chart_steps", config=PLOTLY)
+        by_step.plotly_chart(presenter.figure(step_figure(result)), key="race_chart_steps", config=PLOTLY)
 
     for name in result.tracks:
         st.caption(f"**{name}** — {OPTIMIZERS[name].summary}")

@@ -10,6 +10,7 @@ from playground.config import BINARY_LOSSES, DEVICES, MAX_EPOCHS, PIMA_MISSING, 
 from playground.datasets import DATASETS
 from playground.model import INITS
 from playground.optim import OPTIMIZERS
+from playground.ui import presenter
 from playground.ui.state import field, seed, values
 
 # Log-spaced choices, tensorflow/playground style; a value from a URL is added to its list.
@@ -102,6 +103,8 @@ def schedule_controls() -> None:
 
 def class_weight_controls(class_names: list[str] | None) -> None:
     """none | balanced | custom; custom shows a text box "1,2.5" (kept while hidden, so nothing typed is lost)."""
+    if presenter.is_hidden("class_weights"):
+        return
     current = values()["class_weights"]
     seed("class_weights_mode", current if current in ("none", "balanced") else "custom")
     mode = st.radio("Class weights", ("none", "balanced", "custom"), key="class_weights_mode", horizontal=True,

@@ -14,7 +14,7 @@ import streamlit as st
 from playground.architecture import layer_table
 from playground.config import DEFAULT, MAX_LAYERS, MAX_UNITS, ConfigError, LayerSpec
 from playground.model import ACTIVATIONS
-from playground.ui import state
+from playground.ui import presenter, state
 
 DEFAULT_LAYERS = DEFAULT.layers
 EDITOR = "layers"  # widget key == RunConfig field
@@ -64,7 +64,10 @@ def _resize() -> None:
 
 
 def layer_editor() -> tuple[LayerSpec, ...] | ConfigError:
-    """Draw the editor and depth stepper; stores and returns the layers (or the ConfigError to show)."""
+    """Draw the editor and depth stepper; stores and returns the layers (or the ConfigError to show).
+    Hidden by the URL (presenter ``hide=layers``): draws nothing and returns the stored layers."""
+    if presenter.is_hidden(EDITOR):
+        return state.values()["layers"]
     if EDITOR not in st.session_state or BASE not in st.session_state:
         stored = state.values()["layers"]
         st.session_state[BASE] = to_frame(stored if isinstance(stored, tuple) else ())

@@ -17,7 +17,7 @@ from playground.figures.training import accuracy_figure, loss_figure, progress_t
 from playground.runner_protocol import TrainingRunner
 from playground.snapshot import Snapshot
 from playground.status import Status
-from playground.ui import reference, session
+from playground.ui import presenter, reference, session
 from playground.ui.charts import chart
 from playground.ui.data_view import scaled_titles
 from playground.ui.diagnostics import render_gradient_flow
@@ -78,6 +78,10 @@ def status_line(snap: Snapshot) -> None:
         st.error(f"Training failed: {snap.message}", icon=":material/error:")
         with st.expander("Details"):
             st.code(snap.notes[-1] if snap.notes else snap.message)
+        return
+    if presenter.active():  # a projector keeps the height for the charts:
+        if snap.status in (Status.DIVERGED, Status.STALLED):    # only what the class must see is said
+            ENDED_NOTICE[snap.status](snap.message)
         return
     if snap.message and snap.status in ENDED_NOTICE:
         ENDED_NOTICE[snap.status](snap.message)

@@ -8,11 +8,20 @@ from playground.ui import controls, data_view, diagnostics, layers, state
 from playground.ui.setup import load_data
 
 SHOW = "show_settings"  # toggle key: the settings column can fold away (a projector shows the run alone)
+SHOWN = "_settings_shown"  # session_state: the toggle's value, kept across page switches (which drop widget state)
 
 
 def show_toggle(where) -> bool:
-    """The "Settings" toggle; hidden settings keep their values (ui/state.py), so nothing is lost."""
-    return where.toggle("Settings", value=True, key=SHOW, help="Hide the settings to give the charts the whole width.")
+    """The "Settings" toggle; hidden settings keep their values (ui/state.py), so nothing is lost.
+    Seeded from SHOWN (presenter mode sets it off), so it takes no ``value=``."""
+    if SHOW not in st.session_state:
+        st.session_state[SHOW] = st.session_state.get(SHOWN, True)
+    return where.toggle("Settings", key=SHOW, on_change=_keep,
+                        help="Hide the settings to give the charts the whole width.")  # fmt: skip
+
+
+def _keep() -> None:
+    st.session_state[SHOWN] = st.session_state[SHOW]
 
 
 def settings_tabs() -> tuple[Splits | None, str | None]:

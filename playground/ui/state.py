@@ -12,6 +12,7 @@ from typing import Any, Callable
 import streamlit as st
 
 from playground.config import FIELDS, ConfigError, RunConfig
+from playground.ui import presenter
 
 VALUES = "_config_values"  # session_state key: field name -> current value
 
@@ -39,7 +40,10 @@ def seed(key: str, value: Any) -> None:
 
 
 def field(widget: Callable, label: str, key: str, **kwargs) -> Any:
-    """Draw ``widget(label, key=key, ...)`` for config field ``key`` and store its value."""
+    """Draw ``widget(label, key=key, ...)`` for config field ``key`` and store its value; a field the
+    URL hides (presenter ``hide=``) draws nothing and keeps its value."""
+    if presenter.is_hidden(key):
+        return values()[key]
     seed(key, values()[key])
     kwargs.setdefault("help", help_for(key))
     values()[key] = widget(label, key=key, **kwargs)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from playground.config import RunConfig, from_query, to_query
+from playground.config import FIELDS, RunConfig, from_query, to_query
 from playground.ui import state
 
 LOADED = "_url_loaded"  # session_state: (config read from the URL, its warnings)
@@ -27,7 +27,9 @@ def show_warnings(cfg: RunConfig | None) -> None:
 
 
 def sync(cfg: RunConfig) -> None:
-    """Rewrite the query string to match ``cfg`` (only when it differs: each write is a browser message)."""
-    query = to_query(cfg)
-    if st.query_params.to_dict() != query:
+    """Rewrite the config's keys in the query string to match ``cfg``; other keys (presenter mode's,
+    another page's) stay. Writes only when something differs: each write is a browser message."""
+    current = st.query_params.to_dict()
+    query = {k: v for k, v in current.items() if k not in FIELDS} | to_query(cfg)
+    if current != query:
         st.query_params.from_dict(query)
