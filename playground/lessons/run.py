@@ -8,7 +8,7 @@ gradient-flow probe (``diagnostics.gradflow.probe_stats``) on the initial and th
 from __future__ import annotations
 
 import time
-from typing import Callable
+from typing import Callable, Sequence
 from urllib.parse import urlencode
 
 import numpy as np
@@ -29,6 +29,7 @@ from playground.trainer import Callback, Trainer
 
 BOUNDARY_RESOLUTION = 60  # (R, R) grid of class probabilities kept for 2-D sets
 OnEvent = Callable[[LessonEvent], None]
+SetupCallbacks = Callable[[int, Setup], Sequence[Callback]]  # (setup index, setup) -> extra callbacks for its run
 
 
 class LrChange(Callback):
@@ -52,9 +53,12 @@ class Relay(Callback):
         self.on_event(LessonEvent("epoch", epoch=logs["epoch"], logs=logs, **self.event))
 
 
-def run_lesson(lesson_id: str, seed: int = 0, on_event: OnEvent | None = None) -> LessonResult:
+def run_lesson(lesson_id: str, seed: int = 0, on_event: OnEvent | None = None,
+               callbacks: SetupCallbacks | None = None) -> LessonResult:  # fmt: skip
     """Train every setup of ``LESSONS[lesson_id]`` with ``seed`` (replacing the setups' own), race its
-    preset if it has one, and check the claim. ``on_event`` gets progress (LessonEvent) as it goes."""
+    preset if it has one, and check the claim. ``on_event`` gets progress (LessonEvent) as it goes;
+    ``callbacks(i, setup)``, if given, makes extra Trainer callbacks for setup ``i``'s run (the Lessons
+    page records each run into the run store this way: playground/lesson_runner.py)."""
     if lesson_id not in LESSONS:
         raise ValueError(f"lesson == {lesson_id!r}, must be one of {list(LESSONS)}")
     lesson, t0 = LESSONS[lesson_id], time.perf_counter()
@@ -64,7 +68,8 @@ def run_lesson(lesson_id: str, seed: int = 0, on_event: OnEvent | None = None) -
     runs = []
     for i, setup in enumerate(lesson.setups):
         emit(LessonEvent("run_started", i, n, setup.label))
-        run = run_setup(setup, seed, data, Relay(emit, i, n, setup.label, setup.config(seed).epochs))
+        extra = callbacks(i, setup) if callbacks is not None else ()
+        run = run_setup(setup, seed, data, Relay(emit, i, n, setup.label, setup.config(seed).epochs), *extra)
         emit(LessonEvent("run_finished", i, n, setup.label, run.epochs_run, result=run))
         runs.append(run)
     race = _race(lesson, emit, n)
