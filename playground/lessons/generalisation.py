@@ -7,13 +7,13 @@ from playground.lessons.lesson import Lesson, Setup
 from playground.lessons.measures import best_epoch, boundary_length, num, pct
 from playground.lessons.results import Measured
 
-# 200 noisy circle points, 40% held out for validation: 2 x 256 ReLU units memorise the 80 training points
+# 200 noisy circle points, 40% held out for validation: 2 x 128 ReLU units (17k weights) memorise the 80 training points
 NOISY = ("dataset=circles&n_samples=100&noise=0.8&val_split=0.4&batch_size=0&lr=0.01&epochs=200&val_every=1"
-         "&layers=256:relu,256:relu")  # fmt: skip
+         "&layers=128:relu,128:relu")  # fmt: skip
 
 
 def overfits(m: Measured) -> tuple[bool, str]:
-    run = m["2 × 256 relu"]
+    run = m["2 × 128 relu"]
     val = run.curve("val_loss")
     best = best_epoch(val)
     held = run.train.accuracy >= 0.95 and val[-1] >= 2 * val[best - 1] and best <= len(val) / 4
@@ -62,10 +62,10 @@ def weight_decay_smooths(m: Measured) -> tuple[bool, str]:
 LESSONS = (
     Lesson(
         "overfitting", "Overfitting: memorising the noise", "generalisation",
-        "A network with 66,000 weights learns 80 noisy points. Train accuracy climbs: does validation loss keep falling?",
+        "A network with 17,000 weights learns 80 noisy points. Train accuracy climbs: does validation loss keep falling?",
         "No: after a few epochs the network starts memorising the training points' noise; train accuracy goes "
         "to ~100% while validation loss turns up and keeps rising.",
-        "loss", overfits, (Setup("2 × 256 relu", NOISY),),
+        "loss", overfits, (Setup("2 × 128 relu", NOISY),),
     ),
     Lesson(
         "early_stopping", "Early stopping keeps the best epoch", "generalisation",
@@ -82,7 +82,7 @@ LESSONS = (
         "It narrows: no unit can rely on another to memorise a point, so train accuracy falls and validation "
         "holds up.",
         "accuracy", dropout_narrows,
-        (Setup("no dropout", NOISY), Setup("dropout 0.5", f"{NOISY.replace('256:relu', '256:relu:0.5')}")),
+        (Setup("no dropout", NOISY), Setup("dropout 0.5", NOISY.replace("128:relu", "128:relu:0.5"))),
     ),
     Lesson(
         "weight_decay", "L2 weight decay smooths the boundary", "generalisation",

@@ -12,7 +12,7 @@ DIABETES = 1  # class index of "diabetes"
 def class_weights_help(m: Measured) -> tuple[bool, str]:
     plain, weighted = m["unweighted"].test, m["balanced class weights"].test
     p_rec, w_rec = plain.recall[DIABETES], weighted.recall[DIABETES]
-    held = p_rec <= plain.accuracy - 0.1 and w_rec >= p_rec + 0.05 and weighted.balanced_accuracy > plain.balanced_accuracy
+    held = p_rec <= plain.accuracy - 0.05 and w_rec >= p_rec + 0.05 and weighted.balanced_accuracy > plain.balanced_accuracy
     return held, (
         f"unweighted: {pct(plain.accuracy)} test accuracy but diabetic recall {pct(p_rec)} (balanced accuracy "
         f"{pct(plain.balanced_accuracy)}); balanced class weights: recall {pct(w_rec)}, balanced accuracy "

@@ -110,11 +110,11 @@ def test_the_pima_sentence_prints_recall_and_balanced_accuracy():
 
 def test_the_overfitting_sentence_reads_the_validation_curve():
     val = np.array([0.9, 0.7, 0.61, 0.8, 1.2, 1.5, 1.9, 2.2, 2.6, 3.1, 3.3, 3.4])
-    r = run("2 × 256 relu", train=scores(1.0), history={"val_loss": val})
+    r = run("2 × 128 relu", train=scores(1.0), history={"val_loss": val})
     held, sentence = LESSONS["overfitting"].check(Measured((r,)))
     assert held and sentence == ("train accuracy 100%; validation loss fell to 0.61 at epoch 3, then rose to 3.4 "
                                  "by epoch 12")  # fmt: skip
-    flat = run("2 × 256 relu", train=scores(1.0), history={"val_loss": val[::-1]})
+    flat = run("2 × 128 relu", train=scores(1.0), history={"val_loss": val[::-1]})
     assert not LESSONS["overfitting"].check(Measured((flat,)))[0]
 
 
