@@ -1,11 +1,12 @@
 """Sweep throughput: trials/minute at --jobs 1 and --jobs 2 for one fixed small sweep.
 
-    python benchmarks/bench_sweep.py [--trials 20] [--jobs 1,2]
+    python benchmarks/bench_sweep.py [--trials 20] [--jobs 1,2] [--url SQLALCHEMY_URL]
 
 The sweep: 20 trials of TPE on the spiral (1,000 points per class, one hidden layer of 32 ReLUs,
 batch 64, 30 epochs), lr and optimizer varied, no pruning, in a fresh SQLite store. "wall" counts
 everything from start() to the last worker's exit (spawning the workers and their imports
 included); "steady" counts from the first finished trial to the last, the pace once warmed up.
+``--url`` runs the studies (and records the trials) in that database instead, e.g. a PostgreSQL server.
 """
 from __future__ import annotations
 
@@ -25,9 +26,9 @@ BASE = RunConfig(dataset="spiral", n_samples=1000, layers=(LayerSpec(32, "relu")
 SPACE = ["lr=1e-3:0.1:log", "optimizer=sgd,momentum,adam"]
 
 
-def measure(jobs: int, trials: int) -> dict:
-    url = f"sqlite:///{tempfile.mkdtemp(prefix='bench-sweep-')}/runs.db"
-    name = f"bench-{jobs}"
+def measure(jobs: int, trials: int, url: str | None = None) -> dict:
+    url = url or f"sqlite:///{tempfile.mkdtemp(prefix='bench-sweep-')}/runs.db"
+    name = f"bench-{jobs}-{time.strftime('%Y%m%d-%H%M%S')}"
     create_sweep(SweepSettings(name, BASE, parse_space(SPACE, BASE), trials, "tpe", "none", 0), url)
     runner = SweepRunner(name, url, jobs=jobs)
     t0 = time.monotonic()
@@ -48,11 +49,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--trials", type=int, default=20)
     ap.add_argument("--jobs", default="1,2")
+    ap.add_argument("--url", default=None, help="a database for the studies (default: a fresh SQLite file each)")
     args = ap.parse_args()
+    print(f"store: {args.url.split('@')[-1] if args.url else 'a fresh SQLite file'}")
     print(f"{args.trials} trials, spiral {BASE.n_samples}/class, 32:relu, batch 64, {BASE.epochs} epochs; {os.cpu_count()} cores")
     print(f"{'jobs':>4} {'trials':>6} {'wall s':>7} {'trials/min (wall)':>18} {'trials/min (steady)':>20}")
     for jobs in (int(j) for j in args.jobs.split(",")):
-        r = measure(jobs, args.trials)
+        r = measure(jobs, args.trials, args.url)
         print(f"{r['jobs']:>4} {r['trials']:>6} {r['wall_s']:>7.1f} {r['per_min_wall']:>18.1f} {r['per_min_steady']:>20.1f}")
 
 
