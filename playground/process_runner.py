@@ -19,9 +19,14 @@ callbacks cross the pipe, so they must pickle: module-level functions, ``functoo
 
 Lifetime: ``close()`` (the session's release hook) ends the child; the child also ends by itself
 when the pipe breaks (the server died), and its Runner's heartbeat timeout stops a run whose
-page went quiet. The child is spawned by the session's first ``start()``, which returns at once
-while the child imports torch (~2-4 s; the page shows "Starting"); later runs reuse the child.
-Sessions that never train never pay for a process.
+page went quiet. The session's first ``start()`` takes a child from the server's ``SparePool``
+(playground/spares.py), which has usually imported torch and warmed up already, so the first
+point comes as fast as a later run's. Without a pool, or when the spare has died, it spawns one
+and returns at once while the child imports torch (~2-4 s; the page shows "Starting"). Later runs
+reuse the child. Sessions that never train never hold a process.
+
+A child, spare or not, starts with ``_serve``: it warms up, says "ready", and waits for its
+settings (heartbeat timeout, publish interval, torch threads), the first message its runner sends.
 """
 from __future__ import annotations
 
@@ -39,6 +44,7 @@ from playground.datasets import Splits
 from playground.jobs import Job
 from playground.runner import Runner
 from playground.snapshot import Snapshot, new_run_id
+from playground.spares import Child, SparePool, release
 from playground.status import Status
 from playground.trainer import Callback
 
@@ -52,10 +58,12 @@ class ProcessRunner:
     """A ``TrainingRunner`` (playground/runner_protocol.py) whose training and jobs run in a spawned
     child process, in an ordinary ``Runner`` there."""
 
-    def __init__(self, heartbeat_timeout: float | None = None, publish_every: float = 0.1, threads: int | None = 1):
+    def __init__(self, heartbeat_timeout: float | None = None, publish_every: float = 0.1, threads: int | None = 1,
+                 spares: SparePool | None = None):  # fmt: skip
         self.heartbeat_timeout = heartbeat_timeout  # enforced in the child, by its Runner
         self.publish_every = publish_every
         self.threads = threads  # torch intra-op threads in the child; None sizes them to the model
+        self.spares = spares  # warm children to take one from (the server's); None: spawn one
         self._lock = threading.Lock()  # guards _snap
         self._snap = Snapshot()
         self._send_lock = threading.Lock()  # page threads may call concurrently
@@ -66,24 +74,44 @@ class ProcessRunner:
         self._last_beat = 0.0
         self._ready = threading.Event()  # the child has imported torch and serves calls
         self._base = 0  # version offset: versions keep increasing across respawned children
-        self._proc = self._conn = self._receiver = None  # spawned by the first start()
+        self._proc = self._conn = self._receiver = None  # taken or spawned by the first start()
+        self.from_spare = False  # the current child came from the pool (tests, benchmarks)
 
     # ------------------------------------------------------------ the child's lifetime
     def _spawn(self) -> None:
+        """A child for this runner: a spare if the pool has one alive, else a new spawn; then its settings."""
         self._reap()
         self._base = self._snap.version + 1
         self._ready.clear()
-        ctx = mp.get_context("spawn")  # never fork a multi-threaded server (nor its OpenMP pool)
-        self._conn, child_end = ctx.Pipe()
-        self._proc = ctx.Process(
-            target=_serve, args=(child_end, self.heartbeat_timeout, self.publish_every, self.threads),
-            name="playground-trainer-process", daemon=True,  # a dying server takes it along
-        )  # fmt: skip
-        self._proc.start()
-        child_end.close()  # the child's end lives in the child only: EOF reaches us when it exits
+        spare = self._take_spare()
+        self._proc, self._conn = spare or spawn_child()
+        self.from_spare = spare is not None
+        if not self.from_spare:
+            self._conn.send(self._setup())
         self._receiver = threading.Thread(target=self._receive, args=(self._conn,), name="playground-receiver",
                                           daemon=True)  # fmt: skip
         self._receiver.start()
+
+    def _setup(self) -> tuple:
+        """The child's first message: how its Runner runs (the thread count is set from it, in the child)."""
+        return ("setup", self.heartbeat_timeout, self.publish_every, self.threads)
+
+    def _take_spare(self) -> Child | None:
+        """A spare from the pool, given its settings; marked ready if it has said so. None: spawn instead."""
+        spare = self.spares.take() if self.spares is not None else None
+        if spare is None:
+            return None
+        proc, conn = spare
+        try:
+            if conn.poll(0):  # a warm spare said "ready" while it waited; nothing else comes before its setup
+                conn.recv()
+                self._ready.set()
+            conn.send(self._setup())
+        except (EOFError, OSError):  # it died since the pool looked: a new spawn instead
+            self._ready.clear()
+            release(spare)
+            return None
+        return spare
 
     def _reap(self) -> None:
         """Release a child that has ended (crashed or closed) and its pipe."""
@@ -261,13 +289,34 @@ class ProcessRunner:
 # ---------------------------------------------------------------- child process
 
 
-def _serve(conn, heartbeat_timeout: float | None, publish_every: float, threads: int | None) -> None:
-    """The child's main loop: execute calls on a Runner, stream its snapshots; ends on close or EOF."""
-    _warm_up(threads)
+def spawn_child() -> Child:
+    """Start a training process (it warms up, says "ready", then waits for its settings); also the spares' factory."""
+    ctx = mp.get_context("spawn")  # never fork a multi-threaded server (nor its OpenMP pool)
+    conn, child_end = ctx.Pipe()
+    # daemon: a dying server takes it along
+    proc = ctx.Process(target=_serve, args=(child_end,), name="playground-trainer-process", daemon=True)
+    proc.start()
+    child_end.close()  # the child's end lives in the child only: EOF reaches us when it exits
+    return proc, conn
+
+
+def _serve(conn) -> None:
+    """The child's main loop: warm up, take the settings, execute calls on a Runner, stream its snapshots.
+
+    Ends on close or EOF (a spare whose pool closed, or a server that went away)."""
+    _warm_up()
+    try:
+        conn.send(("ready",))
+        _, heartbeat_timeout, publish_every, threads = conn.recv()  # ("setup", ...) from whoever took us
+    except (EOFError, OSError):
+        return
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
     runner = Runner(heartbeat_timeout=heartbeat_timeout, publish_every=publish_every, threads=threads)
     sent, last_send = -1, 0.0
     try:
-        conn.send(("ready",))
         while True:
             if conn.poll(POLL):
                 msg = conn.recv()
@@ -292,13 +341,29 @@ def _serve(conn, heartbeat_timeout: float | None, publish_every: float, threads:
         runner.close()
 
 
-def _warm_up(threads: int | None) -> None:
-    """Pay the first optimizer's cost (it imports torch._dynamo, ~0.8 s) before the first Start."""
+def _warm_up() -> None:
+    """Pay a first run's one-time costs before the first Start, so a spare's first point comes as fast as a later run's.
+
+    Importing torch and the engine is most of it; then torch._dynamo's import (the first optimizer,
+    ~0.8 s) and the first call of each kernel and code path a run takes (~0.3 s): a two-epoch
+    rehearsal on 30 made-up points, through a Runner as the real run goes. One torch thread; the
+    settings that follow set the real count."""
+    import numpy as np
     import torch
 
-    if threads:
-        torch.set_num_threads(threads)
-    torch.optim.Adam([torch.nn.Parameter(torch.zeros(2))], lr=0.1)
+    from playground.datasets import Dataset
+
+    torch.set_num_threads(1)
+    X = np.random.default_rng(0).standard_normal((30, 2)).astype(np.float32)  # (30, 2)
+    y = np.arange(30) % 3
+    data = Dataset("spiral", X, y, ["x1", "x2"], ["0", "1", "2"], "2d")
+    splits = Splits(X[:18], y[:18], X[18:24], y[18:24], X[24:], y[24:], data)
+    runner = Runner(publish_every=0.0)
+    runner.start(RunConfig(epochs=2, seed=0), splits)
+    deadline = time.monotonic() + 30
+    while runner.snapshot().active and time.monotonic() < deadline:
+        time.sleep(0.01)
+    runner.close()
 
 
 def _execute(runner: Runner, name: str, args: tuple, kwargs: dict) -> tuple[Any, Exception | None]:

@@ -1,0 +1,147 @@
+"""SparePool: a session's first Start takes a training process that is already warm.
+
+Rule-based, no wall times: a warm spare's start answers "running" at once (no import to wait
+for), the run's process is the spare's (no new interpreter), it trains with the taker's thread
+count, a crashed spare falls back to a plain spawn, and closing the pool ends every spare.
+"""
+import functools
+import os
+import signal
+import sys
+
+import pytest
+
+from playground.config import RunConfig
+from playground.datasets import prepare
+from playground.jobs import JobStatus, JobUpdate
+from playground.process_runner import ProcessRunner, spawn_child
+from playground.spares import SparePool
+from playground.status import Status
+from polling import wait_for
+
+LONG = RunConfig(n_samples=50, epochs=100_000)  # never finishes on its own
+IMPORTING = "importing torch"  # the page's note while a start waits for its process to warm up
+SPAWN_TIMEOUT = 90  # a spare imports torch and rehearses a run; slow on a loaded 2-core machine
+
+
+def child_facts(trainer):
+    """A job run in the training process: what it has loaded and how many torch threads it trains with."""
+    import torch
+
+    yield JobUpdate(1.0, (os.getpid(), torch.get_num_threads(), "sklearn" in sys.modules))
+
+
+@pytest.fixture(scope="module")
+def splits():
+    return prepare(LONG)
+
+
+@pytest.fixture
+def pool():
+    p = SparePool(spawn_child)
+    yield p
+    p.close()
+
+
+def warm(pool: SparePool) -> int:
+    """The pid of the pool's spare once it has said "ready" (torch imported, a run rehearsed)."""
+    pool.fill()
+    wait_for(lambda: pool._spares[0][1].poll(0), SPAWN_TIMEOUT, "the spare's ready message")
+    return pool.pids[0]
+
+
+def facts(runner: ProcessRunner) -> tuple:
+    assert runner.submit("facts", functools.partial(child_facts))
+    job = wait_for(lambda: (j := runner.snapshot().jobs.get("facts")) and j.status is JobStatus.DONE and j, what="facts")
+    return job.result
+
+
+def test_a_first_start_takes_the_warm_spare_and_trains_with_its_own_thread_count(pool, splits):
+    spare = warm(pool)
+    runner = ProcessRunner(threads=2, spares=pool)
+    try:
+        runner.start(LONG, splits)
+        # Warm: the start was a call answered by the child's Runner, not queued behind an import.
+        assert runner.from_spare and IMPORTING not in runner.snapshot().message
+        assert runner.pid == spare  # no new interpreter for this run
+        assert pool.pids and pool.pids[0] != spare  # its replacement is already on its way
+        wait_for(lambda: runner.snapshot().epoch >= 2, what="2 epochs")
+        pid, threads, sklearn = facts(runner)
+        assert (pid, threads, sklearn) == (spare, 2, False)  # the taker's thread count; a lean process
+        runner.stop()
+        runner.start(LONG.replace(epochs=3), splits)  # a later run reuses the same child
+        wait_for(lambda: runner.snapshot().status is Status.FINISHED, what="the second run")
+        assert runner.pid == spare
+    finally:
+        runner.close()
+    assert not runner.child_alive
+
+
+def test_a_spare_taken_while_it_warms_queues_the_start(pool, splits):
+    pool.fill()
+    runner = ProcessRunner(spares=pool)
+    try:
+        runner.start(LONG, splits)
+        assert runner.from_spare and IMPORTING in runner.snapshot().message
+        wait_for(lambda: runner.snapshot().epoch >= 1, SPAWN_TIMEOUT, "the first epoch")
+    finally:
+        runner.close()
+
+
+def test_a_crashed_spare_falls_back_to_a_plain_spawn_and_the_run_works(pool, splits):
+    dead = warm(pool)
+    os.kill(dead, signal.SIGKILL)
+    wait_for(lambda: not pool._spares[0][0].is_alive(), what="the spare to die")
+    runner = ProcessRunner(spares=pool)
+    try:
+        runner.start(LONG.replace(epochs=3), splits)
+        assert not runner.from_spare
+        snap = wait_for(lambda: (s := runner.snapshot()).status is Status.FINISHED and s, SPAWN_TIMEOUT, "finished")
+        assert snap.epoch == 3 and runner.pid not in (None, dead)
+        assert pool.pids and dead not in pool.pids  # the dead one was replaced
+    finally:
+        runner.close()
+
+
+def test_a_spare_that_dies_after_it_was_handed_over_is_replaced_by_a_spawn(splits):
+    """The pool looked (alive), then the spare died before its settings reached it."""
+
+    class Dying(SparePool):
+        def take(self):
+            child = super().take()
+            child[0].kill()
+            child[0].join()
+            return child
+
+    pool = Dying(spawn_child)
+    pool.fill()
+    runner = ProcessRunner(spares=pool)
+    try:
+        runner.start(LONG.replace(epochs=2), splits)
+        assert not runner.from_spare
+        wait_for(lambda: runner.snapshot().status is Status.FINISHED, SPAWN_TIMEOUT, "a run in a spawned child")
+    finally:
+        runner.close()
+        pool.close()
+
+
+def test_closing_the_pool_ends_every_spare_and_starts_none_later(pool):
+    pool.fill()
+    pool.close()
+    import multiprocessing
+
+    assert not multiprocessing.active_children() and pool.pids == []
+    assert pool.take() is None
+    pool.fill()
+    assert pool.pids == []
+
+
+def test_a_runner_whose_pool_closed_spawns_its_own(pool, splits):
+    pool.close()
+    runner = ProcessRunner(spares=pool)
+    try:
+        runner.start(LONG.replace(epochs=2), splits)
+        assert not runner.from_spare
+        wait_for(lambda: runner.snapshot().status is Status.FINISHED, SPAWN_TIMEOUT, "a run in a spawned child")
+    finally:
+        runner.close()
