@@ -47,7 +47,7 @@ LESSONS = (
         "boundary", linear_vs_hidden,
         (Setup("no hidden layer", f"{SPIRAL}&layers=0&epochs=300"),
          Setup("one ReLU layer of 100", f"{SPIRAL}&layers=100:relu&epochs=300")),
-        measured="seeds 0-4: no hidden layer 48-54% test accuracy; one ReLU layer of 100: 96-100%",
+        measured="no hidden layer 48-54% test accuracy; one ReLU layer of 100: 96-100%",
     ),
     Lesson(
         "xor", "XOR needs a hidden layer", "first steps",
@@ -57,6 +57,7 @@ LESSONS = (
         "boundary", xor_needs_hidden,
         (Setup("no hidden layer", "dataset=xor&n_samples=200&batch_size=0&lr=0.03&epochs=200&layers=0"),
          Setup("16 ReLU units", "dataset=xor&n_samples=200&batch_size=0&lr=0.03&epochs=200&layers=16:relu")),
+        measured="no hidden layer 36-59% test accuracy; 16 ReLU units 92-96%",
     ),
     Lesson(
         "wide_or_deep", "Wider or deeper?", "first steps",
@@ -67,6 +68,7 @@ LESSONS = (
         "loss", deeper_fits_faster,
         (Setup("one layer of 107", f"{SPIRAL}&layers=107:relu&epochs=100"),
          Setup("three layers of 16", f"{SPIRAL}&layers=16:relu,16:relu,16:relu&epochs=100")),
+        measured="train loss at epoch 100: three layers of 16 0.019-0.029, one layer of 107 0.084-0.11; test accuracy 98-100% vs 95-99%",
     ),
     Lesson(
         "zero_init", "All-zero weights never learn", "first steps",
@@ -76,5 +78,6 @@ LESSONS = (
         "loss", zero_init_stalls,
         (Setup("all-zero init", f"{SPIRAL}&layers=100:relu&init=zeros&epochs=200"),
          Setup("default init", f"{SPIRAL}&layers=100:relu&epochs=200")),
+        measured="all-zero init stalled at epoch 10 with 33% train accuracy on every seed; default init 96-100% test accuracy",
     ),
 )  # fmt: skip

@@ -66,6 +66,7 @@ LESSONS = (
         "No: after a few epochs the network starts memorising the training points' noise; train accuracy goes "
         "to ~100% while validation loss turns up and keeps rising.",
         "loss", overfits, (Setup("2 × 128 relu", NOISY),),
+        measured="train accuracy 98-100%; validation loss lowest (0.58-0.64) at epoch 4-14, then 1.56-4.04 at epoch 200",
     ),
     Lesson(
         "early_stopping", "Early stopping keeps the best epoch", "generalisation",
@@ -74,6 +75,7 @@ LESSONS = (
         "validation loss instead of the overfitted end.",
         "loss", early_stopping,
         (Setup("no early stopping", NOISY), Setup("patience 20", f"{NOISY}&patience=20&restore_best=1")),
+        measured="stopped at epoch 24-34, restored epoch 4-14 (validation loss 0.58-0.64); without it 1.56-4.04",
     ),
     Lesson(
         "dropout", "Dropout narrows the generalisation gap", "generalisation",
@@ -83,6 +85,7 @@ LESSONS = (
         "holds up.",
         "accuracy", dropout_narrows,
         (Setup("no dropout", NOISY), Setup("dropout 0.5", NOISY.replace("128:relu", "128:relu:0.5"))),
+        measured="train - validation accuracy gap 26-45% without dropout, 12-30% with dropout 0.5",
     ),
     Lesson(
         "weight_decay", "L2 weight decay smooths the boundary", "generalisation",
@@ -92,5 +95,6 @@ LESSONS = (
         "go and the boundary gets shorter and simpler.",
         "boundary", weight_decay_smooths,
         (Setup("no weight decay", NOISY), Setup("weight decay 0.01", f"{NOISY}&weight_decay=0.01")),
+        measured="boundary length 0.027-0.048 without weight decay, 0.014-0.019 with 0.01 (1.4-3.1x shorter); validation loss 1.56-4.04 vs 0.60-0.72",
     ),
 )  # fmt: skip

@@ -46,4 +46,4 @@ class Lesson:
     check: Check
     setups: tuple[Setup, ...] = ()  # trained one after another, in this order
     race: str | None = None  # a playground.race.PRESETS key, raced after the setups
-    measured: str = ""  # what the claims test measured over seeds 0-4 (kept in step with tests/lessons)
+    measured: str = ""  # what tests/lessons measured over seeds 0-4, for the closing note and the curious

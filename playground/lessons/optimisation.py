@@ -103,6 +103,7 @@ LESSONS = (
         "loss", adam_beats_sgd,
         (Setup("sgd", f"{SPIRAL}&layers=100:relu&optimizer=sgd&lr=0.01&epochs=100"),
          Setup("adam", f"{SPIRAL}&layers=100:relu&optimizer=adam&lr=0.01&epochs=100")),
+        measured="train loss after 100 epochs: adam 0.093-0.106, sgd 0.785-0.816; adam below sgd's final loss at epoch 5 on every seed",
     ),
     Lesson(
         "vanishing_gradients", "Deep sigmoid networks have vanishing gradients", "optimisation",
@@ -111,6 +112,7 @@ LESSONS = (
         "ReLU passes it through, and BatchNorm keeps sigmoid's inputs in its steep middle.",
         "gradflow", vanishing,
         tuple(Setup(label, f"{SPIRAL}&layers={layers}&lr=0.01&epochs=50") for label, layers in GRADIENT_PRESETS.items()),
+        measured="first/output gradient ratio at init: 8× sigmoid 7.1e-08-5.9e-07, 8× relu 2.0e-03-5.6e-02, 8× sigmoid + batchnorm 0.27-3.9",
     ),
     Lesson(
         "learning_rate", "Too large diverges, too small crawls", "optimisation",
@@ -122,6 +124,7 @@ LESSONS = (
          Setup("too small", f"{SPIRAL}&layers=100:relu,100:relu&optimizer=sgd&lr=0.0001&epochs=100"),
          Setup("range test", f"{SPIRAL}&layers=100:relu,100:relu&optimizer=sgd&lr=0.01&epochs=100",
                lr_from_finder=True)),
+        measured="lr 10 diverged at epoch 9-10; lr 0.0001 lowered the loss by < 0.5% in 100 epochs; range test picked lr 1-1.4, loss 1.1-1.15 -> 0.045-0.48, 88-98% test accuracy",
     ),
     Lesson(
         "momentum_ravine", "Momentum crosses the ravine", "optimisation",
@@ -129,6 +132,7 @@ LESSONS = (
         "Momentum: SGD zigzags across the ravine and crawls along its floor, while momentum's velocity builds up "
         "along the floor.",
         "race", momentum_ravine, race="ravine",
+        measured="deterministic (no seed): sgd loss 0.019, momentum 7.5e-06 after 150 steps (2,581x lower)",
     ),
     Lesson(
         "batchnorm", "BatchNorm trains a deep network faster", "optimisation",
@@ -138,6 +142,7 @@ LESSONS = (
         "accuracy", batchnorm_faster,
         (Setup("6 × 32 relu", f"{SPIRAL}&layers={_stack('32:relu', 6)}&lr=0.01&epochs=60"),
          Setup("6 × 32 relu + batchnorm", f"{SPIRAL}&layers={_stack('32:relu:0:bn', 6)}&lr=0.01&epochs=60")),
+        measured="90% train accuracy at epoch 3-6 with batchnorm, 23-29 without",
     ),
     Lesson(
         "batch_size", "Small batches: noisy but fewer epochs", "optimisation",
@@ -148,6 +153,7 @@ LESSONS = (
         "loss", batch_sizes,
         (Setup("batch 8", "dataset=spiral&n_samples=100&layers=100:relu&lr=0.01&batch_size=8&epochs=100"),
          Setup("full batch", "dataset=spiral&n_samples=100&layers=100:relu&lr=0.01&batch_size=0&epochs=100")),
+        measured="loss went up on 26-35% of epochs at batch 8, 0% at full batch; 29k-42k vs 780k-830k samples/s (loaded machine); loss 0.3 at epoch 6 vs 37-44",
     ),
     Lesson(
         "lr_step_down", "Lower the learning rate, lower the loss", "optimisation",
@@ -157,5 +163,6 @@ LESSONS = (
         (Setup("lr 0.1 -> 0.01 after epoch 30", "dataset=spiral&n_samples=200&lr=0.1&batch_size=16&epochs=40",
                lr_change=(30, 0.01)),
          Setup("lr 0.1 throughout", "dataset=spiral&n_samples=200&lr=0.1&batch_size=16&epochs=40")),
+        measured="mean loss of the 5 epochs before the change 0.026-0.040, last 5 after it 0.015-0.028; without the change 0.026-0.157",
     ),
 )  # fmt: skip

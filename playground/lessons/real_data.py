@@ -38,6 +38,7 @@ LESSONS = (
         "accuracy rise.",
         "confusion", class_weights_help,
         (Setup("unweighted", PIMA), Setup("balanced class weights", f"{PIMA}&class_weights=balanced")),
+        measured="unweighted: accuracy 71-77%, diabetic recall 50-61%, balanced accuracy 67-73%; balanced weights: recall 65-87%, balanced accuracy 70-77%",
     ),
     Lesson(
         "mnist_keras", "The classic Keras MNIST network", "real data",
@@ -46,5 +47,6 @@ LESSONS = (
         "About 90% test accuracy from 3,000 training images in a few seconds, while train accuracy nears 100%.",
         "confusion", mnist_keras,
         (Setup("784-512-10 rmsprop", "dataset=mnist&layers=512:relu&optimizer=rmsprop&lr=0.001&batch_size=128&epochs=5"),),
+        measured="test accuracy 91-93%, train 98-100%; 0.3-4.3 s of training (the machine was shared)",
     ),
 )  # fmt: skip
