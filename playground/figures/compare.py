@@ -50,15 +50,17 @@ def run_names(runs: Sequence[RunRecord]) -> list[str]:
 
 
 def curves_figure(runs: Sequence[RunRecord], histories: Sequence[RunHistory], metric: str = "loss",
-                  train: bool = True, val: bool = True, log_x: bool = False, height: int = 340) -> go.Figure:  # fmt: skip
+                  train: bool = True, val: bool = True, log_x: bool = False, height: int = 340,
+                  names: Sequence[str] | None = None) -> go.Figure:  # fmt: skip
     """``metric`` ("loss" or "accuracy") per epoch for each run: train solid, validation dashed, in the
     run's colour; one legend entry per run (clicking it hides both lines). Non-finite values (a diverged
     loss, epochs not validated) are left out, so each line joins the finite epochs. A loss that spans
-    more than two decades (a run that blew up) gets a log axis, so the others are not flattened."""
+    more than two decades (a run that blew up) gets a log axis, so the others are not flattened.
+    ``names``: the legend's run names (default ``run_names(runs)``; a lesson names its runs by setup)."""
     _check(metric)
     parts = [(metric, "train", "solid")] * train + [(f"val_{metric}", "validation", "dash")] * val
     traces = []
-    for i, (name, history) in enumerate(zip(run_names(runs), histories)):
+    for i, (name, history) in enumerate(zip(names or run_names(runs), histories)):
         drawn = [t for t in (_line(history, key, part, dash, name, run_colour(i)) for key, part, dash in parts) if t]
         if not drawn:  # nothing finite (diverged in its first epoch): still in the legend, so colours match
             drawn = [dict(type="scatter", mode="lines", x=np.ones(1), y=np.full(1, np.nan), name=f"{name} ({runs[i].status}: no finite {metric})",
