@@ -1,0 +1,78 @@
+"""The Lessons page (AppTest): every lesson's card, a focused lesson from the URL, a small lesson run live in its
+own process to its overlay and measured sentence, the claim behind Reveal, and an unknown lesson's warning."""
+import pytest
+
+from playground.lessons import LESSONS
+from playground.store import open_store
+from tests.app.apptest_helpers import app, chart, rerun_until
+
+PAGE = "pages/lessons.py"
+SMALL = "linear_vs_hidden"  # the fastest lesson: two spiral runs of ~0.1 s each (the process start dominates)
+
+
+@pytest.fixture(autouse=True)
+def store(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'runs.db'}"
+    monkeypatch.setenv("PLAYGROUND_DB", url)
+    return url
+
+
+def cards(at) -> list[str]:
+    prefix = "lesson_card_"
+    return [k.removeprefix(prefix) for k in _keys(at) if k.startswith(prefix)]
+
+
+def _keys(at) -> list[str]:
+    found = []
+
+    def walk(node):
+        key = getattr(node, "key", None) or ""
+        if isinstance(key, str) and key:
+            found.append(key)
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return found
+
+
+def test_the_page_shows_every_lesson_in_teaching_order():
+    at = app(PAGE)
+    assert cards(at) == list(LESSONS)
+    assert len(cards(at)) == 17
+    for lesson_id in LESSONS:
+        assert at.button(key=f"lesson_run_{lesson_id}")
+    assert not at.warning
+
+
+def test_a_lesson_link_opens_that_lesson_first():
+    at = app(PAGE, lesson="overfitting")
+    assert cards(at)[0] == "overfitting" and sorted(cards(at)) == sorted(LESSONS)
+    assert not at.warning
+
+
+def test_an_unknown_lesson_is_named_with_the_valid_ones():
+    at = app(PAGE, lesson="nope")
+    [warning] = at.warning
+    assert "'nope'" in warning.value and "overfitting" in warning.value and "xor" in warning.value
+    assert cards(at) == list(LESSONS)
+
+
+def test_running_a_small_lesson_shows_the_overlay_the_sentence_and_on_reveal_the_claim(store):
+    at = app(PAGE)
+    at.button(key=f"lesson_run_{SMALL}").click().run()
+    assert not at.exception, at.exception
+    assert at.query_params["lesson"] == [SMALL] or at.query_params["lesson"] == SMALL
+    sentence = rerun_until(at, lambda at: next((m.value for m in at.markdown if "**Measured:**" in m.value), None),
+                           "the measured sentence", timeout=90)
+    assert "no hidden layer:" in sentence and "one ReLU layer of 100:" in sentence
+    names = [t["name"] for t in chart(at, f"lesson_loss_{SMALL}")["data"] if t.get("showlegend", True)]
+    assert names == ["no hidden layer", "one ReLU layer of 100"]
+    assert chart(at, f"lesson_watch_{SMALL}_0") and chart(at, f"lesson_watch_{SMALL}_1")  # the two boundaries
+    lesson = LESSONS[SMALL]
+    assert not any(lesson.claim in s.value for s in at.success)  # hidden until revealed
+    at.button(key=f"lesson_reveal_{SMALL}").click().run()
+    assert any(lesson.claim in s.value for s in at.success)
+    runs = open_store(store).list_runs()
+    assert sorted((r.label, r.source, r.status) for r in runs) == [
+        ("no hidden layer", "lesson", "finished"), ("one ReLU layer of 100", "lesson", "finished")]
