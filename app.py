@@ -15,6 +15,7 @@ def main() -> None:
     navigation = st.navigation(
         [
             st.Page("pages/playground.py", title="Playground", icon=":material/model_training:", default=True),
+            st.Page("pages/lessons.py", title="Lessons", icon=":material/school:"),
             st.Page("pages/compare.py", title="Compare runs", icon=":material/compare_arrows:"),
             st.Page("pages/sweeps.py", title="Sweeps", icon=":material/tune:"),
             st.Page("pages/race.py", title="Optimizer race", icon=":material/sports_score:"),
