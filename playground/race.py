@@ -88,7 +88,7 @@ def summary(result: RaceResult) -> dict:
     }
 
 
-def validate(settings: dict[str, OptimizerSettings], start: Point, steps: int) -> None:
+def validate(settings: dict[str, OptimizerSettings], start: Point, steps: int, bound: float = DIVERGENCE_BOUND) -> None:
     """Raise ValueError naming the field, the value and the limit."""
     if not settings:
         raise ValueError("optimizers == [], must name at least one of " + ", ".join(OPTIMIZERS))
@@ -96,6 +96,8 @@ def validate(settings: dict[str, OptimizerSettings], start: Point, steps: int) -
         raise ValueError(f"steps == {steps!r}, must be an integer in [1, {MAX_STEPS}]")
     if len(start) != 2 or not all(math.isfinite(v) for v in start):
         raise ValueError(f"start == {tuple(start)!r}, must be two finite numbers")
+    if not all(abs(v) <= bound for v in start):  # beyond it every optimizer has diverged before its first step
+        raise ValueError(f"start == {tuple(start)!r}, must have |x| and |y| <= {bound:g}")
     for name, s in settings.items():
         if name not in OPTIMIZERS:
             raise ValueError(f"optimizer == {name!r}, must be one of {list(OPTIMIZERS)}")
@@ -108,6 +110,8 @@ def validate(settings: dict[str, OptimizerSettings], start: Point, steps: int) -
                 raise ValueError(f"knob == {knob!r} ({name}), must be one of {list(DEFAULT_KNOBS)}")
             if not (0 <= value < 1):
                 raise ValueError(f"{knob} == {value!r} ({name}), must be in [0, 1)")
+        if name == "nesterov" and not s.knob("momentum") > 0:  # torch refuses it: the look-ahead follows the velocity
+            raise ValueError(f"momentum == {s.knob('momentum')!r} (nesterov), must be in (0, 1)")
 
 
 def run_race(surface: Surface, settings: dict[str, OptimizerSettings], start: Point, steps: int,
@@ -119,7 +123,7 @@ def run_race(surface: Surface, settings: dict[str, OptimizerSettings], start: Po
     depends only on that point, each parameter's gradient is exactly its own loss's gradient.
     """
     start = (float(start[0]), float(start[1]))
-    validate(settings, start, steps)
+    validate(settings, start, steps, bound)
     params = {n: torch.nn.Parameter(torch.tensor(start, dtype=torch.float64)) for n in settings}
     optimizers = {n: _make(n, s, params[n]) for n, s in settings.items()}
     paths = {n: np.empty((steps + 1, 2)) for n in settings}
@@ -131,6 +135,8 @@ def run_race(surface: Surface, settings: dict[str, OptimizerSettings], start: Po
         loss = surface(points)  # (A,)
         xy, values = points.detach().numpy(), loss.detach().numpy()
         ok = np.isfinite(xy).all(1) & (np.abs(xy) <= bound).all(1) & np.isfinite(values)  # (A,)
+        if k == 0 and not ok.all():  # every optimizer starts here: an empty path has no final point
+            raise ValueError(f"start == {start!r}, must be a point where {surface.name}'s loss is finite (it is {values[0]:g})")
         for i, n in enumerate(active):
             if ok[i]:
                 paths[n][k], losses[n][k] = xy[i], values[i]

@@ -79,11 +79,17 @@ def test_table_without_json(capsys):
         (["--surface", "moon"], "surface == 'moon', must be one of"),
         (["--optimizers", "sgd,adam", "--momentum", "sgd=0.5"], "sgd does not use momentum"),
         (["--lr", "-1"], "lr == -1.0 (sgd), must be a finite number > 0"),
+        (["--start", "1e308,1e308"], "start == (1e+308, 1e+308), must have |x| and |y| <= 1e+06"),  # was an IndexError
+        (["--start", "nan,1"], "start == (nan, 1.0), must be two finite numbers"),
+        (["--steps", "1000000000"], "steps == 1000000000, must be an integer in [1, 10000]"),
+        (["--optimizers", "nesterov", "--momentum", "0"], "momentum == 0.0 (nesterov), must be in (0, 1)"),
+        (["--lr", "inf"], "lr == inf (sgd), must be a finite number > 0"),
     ],
 )
 def test_bad_flags_exit_2_with_a_clear_message(capsys, flags, message):
     assert main(["race", "--steps", "3", *flags]) == 2  # a later --steps overrides the first
-    assert message in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert message in err and err.startswith("error: ") and err.count("\n") == 1  # one line, no traceback
 
 
 def test_module_entry_point_prints_one_json_object():

@@ -100,11 +100,22 @@ def test_comparable_rates_never_diverge_and_scale_with_the_bowl_condition():
         ({"adam": OptimizerSettings(0.1, {"beta1": 1.0})}, (0, 0), 10, r"beta1 == 1.0 \(adam\), must be in \[0, 1\)"),
         ({"lbfgs": OptimizerSettings(0.1)}, (0, 0), 10, r"optimizer == 'lbfgs', must be one of"),
         ({"sgd": OptimizerSettings(0.1)}, (float("inf"), 0), 10, r"start == \(inf, 0.0\), must be two finite numbers"),
+        ({"sgd": OptimizerSettings(0.1)}, (1e308, 1e308), 10, r"start == \(1e\+308, 1e\+308\), must have \|x\| and \|y\| <= 1e\+06"),
+        ({"nesterov": OptimizerSettings(0.1, {"momentum": 0.0})}, (0, 0), 10, r"momentum == 0.0 \(nesterov\), must be in \(0, 1\)"),
     ],
 )
 def test_bad_settings_name_the_field_the_value_and_the_limit(settings, start, steps, message):
     with pytest.raises(ValueError, match=message):
         run_race(SURFACES["bowl"], settings, start, steps)
+
+
+def test_a_start_on_the_bound_runs_and_one_where_the_loss_is_not_finite_is_refused():
+    track = run_race(SURFACES["rosenbrock"], {"sgd": OptimizerSettings(0.001)}, (1e6, 1e6), 5).tracks["sgd"]
+    assert track.path.shape == (1, 2) and track.diverged_at == 1  # its first step leaves the bounds
+    cliff = Surface("cliff", lambda xy: torch.full(xy.shape[:-1], float("inf"), dtype=xy.dtype), (-1.0, 1.0), (-1.0, 1.0),
+                    (0.0, 0.0), (), False, "infinite everywhere")  # fmt: skip
+    with pytest.raises(ValueError, match=r"start == \(0.0, 0.0\), must be a point where cliff's loss is finite \(it is inf\)"):
+        run_race(cliff, {"sgd": OptimizerSettings(0.1)}, (0.0, 0.0), 5)
 
 
 def test_summary_is_plain_json():
