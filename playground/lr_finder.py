@@ -28,6 +28,8 @@ from playground.optim import set_lr
 
 START_LR, END_LR = 1e-6, 10.0
 NUM_STEPS = 100  # mini-batches in the test
+MAX_END_LR = 1e6  # 5 decades past RunConfig's largest lr (10): every optimizer here has diverged well before it
+MAX_NUM_STEPS = 10_000  # 100x the default; spiral's default net runs them in ~3 s (each step is one mini-batch)
 BETA = 0.9  # EMA decay: lag ~1/(1-beta) = 10 of 100 steps (fastai's 0.98 lags half the test)
 DIVERGE = 4.0  # stop once smoothed loss > DIVERGE * best smoothed loss
 SLOPE_DECADES = 0.25  # half-width of the slope's window, in decades of lr (4 points of a 100-step test)
@@ -39,12 +41,19 @@ class LRFinderError(ValueError):
     """The test cannot run (no training data, bad range)."""
 
 
-def lr_schedule(start_lr: float, end_lr: float, num_steps: int) -> np.ndarray:
-    """(num_steps,) exponentially spaced learning rates from start_lr to end_lr."""
+def check_range(start_lr: float, end_lr: float, num_steps: int) -> None:
+    """Raise LRFinderError naming the parameter, its value and its limit."""
+    if not end_lr <= MAX_END_LR:  # also refuses inf and nan
+        raise LRFinderError(f"end_lr == {end_lr:g}, must be a number <= {MAX_END_LR:g}")
     if not 0 < start_lr < end_lr:
         raise LRFinderError(f"start_lr == {start_lr:g}, must be > 0 and < end_lr == {end_lr:g}")
-    if num_steps < 2:
-        raise LRFinderError(f"num_steps == {num_steps}, must be >= 2")
+    if not 2 <= num_steps <= MAX_NUM_STEPS:  # before lr_schedule allocates (num_steps,) floats
+        raise LRFinderError(f"num_steps == {num_steps}, must be in [2, {MAX_NUM_STEPS}]")
+
+
+def lr_schedule(start_lr: float, end_lr: float, num_steps: int) -> np.ndarray:
+    """(num_steps,) exponentially spaced learning rates from start_lr to end_lr."""
+    check_range(start_lr, end_lr, num_steps)
     return np.geomspace(start_lr, end_lr, num_steps)
 
 

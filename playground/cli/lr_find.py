@@ -17,7 +17,7 @@ import torch
 from playground.cli.flags import add_config_flags, config_from_args
 from playground.datasets import DatasetUnavailable, prepare
 from playground.device import threads_for
-from playground.lr_finder import END_LR, NUM_STEPS, START_LR, LRFinderResult, lr_range_test
+from playground.lr_finder import END_LR, NUM_STEPS, START_LR, LRFinderResult, check_range, lr_range_test
 from playground.trainer import Trainer
 
 
@@ -38,6 +38,7 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     cfg = config_from_args(args)  # ConfigError -> "error: ..." and exit 2 in cli.main
+    check_range(args.start_lr, args.end_lr, args.num_steps)  # LRFinderError, a ValueError: the same, before any data
     try:
         splits = prepare(cfg)
     except DatasetUnavailable as err:

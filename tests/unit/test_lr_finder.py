@@ -112,6 +112,20 @@ def test_bad_range_is_refused(trainer):
         lr_range_test(trainer, start_lr=1.0, end_lr=0.1)
 
 
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"end_lr": float("inf")}, "end_lr == inf, must be a number <= 1e+06"),
+        ({"num_steps": 10**9}, "num_steps == 1000000000, must be in [2, 10000]"),  # before a (1e9,) schedule exists
+        ({"num_steps": 1}, "num_steps == 1, must be in [2, 10000]"),
+    ],
+)
+def test_range_past_its_limits_is_refused(trainer, params, message):
+    with pytest.raises(LRFinderError) as info:
+        lr_range_test(trainer, **params)
+    assert str(info.value) == message
+
+
 def test_no_suggestion_when_the_loss_cannot_fall():
     """Featureless, balanced data and a zero-init linear model: already at the optimum (log 2)."""
     X, y = np.zeros((40, 3), np.float32), (np.arange(40) % 2).astype(np.int64)
