@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from playground.config import RunConfig
+from playground.config import ConfigError, RunConfig
 from playground.datasets import DATASETS, Dataset, DatasetUnavailable, load_dataset, prepare, split_and_scale
 from playground.datasets import toy
 
@@ -154,6 +154,24 @@ def test_splits_are_stratified_and_partition_the_rows():
     rows = np.concatenate([s.X_train[:, -1], s.X_val[:, -1], s.X_test[:, -1]]).astype(int)
     assert np.array_equal(np.sort(rows), np.arange(len(ds.y)))  # every row in exactly one split
     np.testing.assert_array_equal(s.y_test, ds.y[s.X_test[:, -1].astype(int)])
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"val_split": 1e-300}, "val_split == 1e-300 holds out 1 of 3,000 rows, must hold out at least one per class (3)"),
+        ({"test_split": 1e-300}, "test_split == 1e-300 holds out 1 of 3,000 rows, must hold out at least one per class (3)"),
+        ({"dataset": "wine", "val_split": 0.01}, "val_split == 0.01 holds out 2 of 178 rows"),
+        ({"n_samples": 10, "classes": 10, "val_split": 0.05}, "val_split == 0.05 holds out 5 of 100 rows"),
+    ],
+)
+def test_a_split_too_small_for_every_class_names_the_field(changes, message):
+    # scikit-learn's stratified split raised "The test_size = 1 should be greater or equal to the number of classes"
+    with pytest.raises(ConfigError) as info:
+        prepare(RunConfig(**changes))
+    assert str(info.value).startswith(message)
+    s = prepare(RunConfig(dataset="wine", val_split=0.02))  # the smallest part that still fits: 4 rows, 3 classes
+    assert len(s.y_val) == 4 and len(set(s.y_val.tolist())) == 3
 
 
 def test_split_depends_on_seed():
