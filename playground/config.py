@@ -250,6 +250,18 @@ def check_against_data(cfg: RunConfig, n_features: int, n_classes: int, n_train:
     return cfg, notes
 
 
+def check_split_sizes(cfg: RunConfig, n_rows: int, n_classes: int) -> None:
+    """A stratified split needs a row of every class in each part; sizes rounded as train_test_split rounds them."""
+    n_test = math.ceil(cfg.test_split * n_rows)
+    n_val = math.ceil(cfg.val_split / (1 - cfg.test_split) * (n_rows - n_test))
+    for name, rows in (("test_split", n_test), ("val_split", n_val)):
+        _check(rows >= n_classes, f"{name} == {getattr(cfg, name):g} holds out {rows} of {n_rows:,} rows, must hold out "
+                                  f"at least one per class ({n_classes}); use a larger {name}")
+    n_train = n_rows - n_test - n_val
+    _check(n_train >= n_classes, f"val_split + test_split == {cfg.val_split + cfg.test_split:g} leaves {n_train} of "
+                                 f"{n_rows:,} rows to train on, must leave at least one per class ({n_classes})")
+
+
 # ---------------------------------------------------------------- text codecs (URL and CLI)
 
 

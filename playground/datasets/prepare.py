@@ -1,11 +1,9 @@
 """Load a dataset for a config, then split (stratified) and scale it, fitted on train only."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from playground.config import ConfigError
+from playground.config import check_split_sizes
 from playground.datasets.registry import DATASETS
 from playground.datasets.splits import Dataset, Splits
 
@@ -28,7 +26,7 @@ def split_and_scale(ds: Dataset, cfg) -> Splits:
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import FunctionTransformer, MinMaxScaler, StandardScaler
 
-    check_split_sizes(len(ds.y), ds.n_classes, cfg)
+    check_split_sizes(cfg, len(ds.y), ds.n_classes)  # ConfigError naming the field, not scikit-learn's
     idx = np.arange(len(ds.y))
     rest, test = train_test_split(idx, test_size=cfg.test_split, random_state=cfg.seed, stratify=ds.y)
     val_fraction = cfg.val_split / (1 - cfg.test_split)
@@ -42,19 +40,6 @@ def split_and_scale(ds: Dataset, cfg) -> Splits:
     pipe = make_pipeline(*steps).fit(ds.X[train])
     out = lambda rows: pipe.transform(ds.X[rows]).astype(np.float32)  # noqa: E731
     return Splits(out(train), ds.y[train], out(val), ds.y[val], out(test), ds.y[test], ds, tuple(notes))
-
-
-def check_split_sizes(n: int, n_classes: int, cfg) -> None:
-    """A stratified split needs at least one row per class in each part; sizes rounded as train_test_split does."""
-    n_test = math.ceil(cfg.test_split * n)
-    n_val = math.ceil(cfg.val_split / (1 - cfg.test_split) * (n - n_test))
-    for name, rows in (("test_split", n_test), ("val_split", n_val)):
-        if rows < n_classes:
-            raise ConfigError(f"{name} == {getattr(cfg, name):g} holds out {rows} of {n:,} rows, must hold out at least "
-                              f"one per class ({n_classes}); use a larger {name}")
-    if n - n_test - n_val < n_classes:
-        raise ConfigError(f"val_split + test_split == {cfg.val_split + cfg.test_split:g} leaves {n - n_test - n_val} of "
-                          f"{n:,} rows to train on, must leave at least one per class ({n_classes})")
 
 
 def prepare(cfg) -> Splits:
