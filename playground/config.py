@@ -24,6 +24,27 @@ MAX_LAYERS = 16  # hidden layers
 MAX_UNITS = 4096  # per hidden layer
 MAX_PARAMS = 5_000_000  # keeps a click from allocating gigabytes on a student's laptop
 MAX_EPOCHS = 100_000
+MAX_PENALTY = 10.0  # weight_decay and l1 (useful values: 1e-5 to 0.1); 1e300 overflowed float32 in the optimizer
+MAX_CLASS_WEIGHT = 1e6  # a custom class weight: a million to one is already extreme; 1e300 became inf in float32
+MAX_SEED = 2**32 - 1  # scikit-learn's random_state range: train_test_split refuses a larger seed
+# Points of a generated 2-D set: n_samples x classes (circles, xor: 2 x n_samples), so every n_samples the
+# 2-class sets took before still fits. At the cap the default 2-100-3 net trains an epoch (60,000 rows,
+# batch 32) in 0.4 s on the 2-core reference machine; spiral 50,000 x 10 (300,000 rows) took 2.3 s an
+# epoch and its preview, which draws every point, 82 s in Chromium (100,000 points: 19 s).
+MAX_POINTS = 100_000
+# Per epoch, from the loaded data (check_against_data). The runner applies Pause and Stop between epochs,
+# so one epoch is what a click may wait for: these keep it to seconds on the 2-core reference machine.
+# Training rows x parameters: the arithmetic of an epoch. At the cap (MNIST 70k: 42,000 rows, 784-595-10)
+# one epoch took 1.6-5.2 s with one torch thread (the machine shared, load 4-8); mnist's 5,000-digit
+# subset with the largest network MAX_PARAMS allows (3,000 x 4.9M) and MNIST 70k with 784-512-10 fit.
+MAX_ROW_PARAMS = 20_000_000_000
+# Optimizer steps per epoch, ceil(rows / batch_size): each costs ~0.2-0.3 ms on a small net, whatever the
+# batch. At the cap (60,000 rows, batch 6) an epoch took 2.4 s; batch 1 on 100,000 rows took 24 s.
+MAX_EPOCH_STEPS = 10_000
+# Training rows x hidden units: the floats a full-batch step holds per copy (activations, their gradients),
+# and a whole-split evaluation. At the cap (60,000 rows x 833 units, full batch) the run peaked at 1.07 GB
+# (0.44 GB at batch 32); MNIST 70k with 784-2048-512-10 at full batch (2.2x the cap) peaked at 2.0 GB.
+MAX_ACTIVATIONS = 50_000_000
 PIMA_MISSING = ("median", "drop_rows", "drop_columns")
 SCALINGS = ("standard", "minmax", "none")
 BINARY_LOSSES = ("bce", "softmax")
@@ -126,7 +147,8 @@ class RunConfig:
     restore_best: bool = _f(True, "early stopping: restore the best weights when it stops", "training")
     class_weights: str = _f("none", "loss weights: none | balanced | comma list, one per class", "training")
     # seed is a data field (it draws the generated points and the splits) though it also seeds init and batches
-    seed: int = _f(0, "seeds data generation, splits, init and batch order", "data", EVERY_DATASET)
+    seed: int = _f(0, f"seeds data generation, splits, init and batch order; 0 to {MAX_SEED} (scikit-learn's range)",
+                   "data", EVERY_DATASET)
     device: str = _f("auto", "auto (cuda when available) | cpu | cuda", "training")
 
     def __post_init__(self) -> None:
@@ -170,6 +192,8 @@ def validate(cfg: RunConfig) -> None:
     _in_choices("dataset", cfg.dataset, DATASET_NAMES)
     _check(10 <= cfg.n_samples <= 50_000, f"n_samples == {cfg.n_samples}, must be in [10, 50000]")
     _check(2 <= cfg.classes <= 10, f"classes == {cfg.classes}, must be in [2, 10]")
+    if cfg.dataset in TOY:
+        _check_points(cfg)
     _finite("noise", cfg.noise)
     _check(0 <= cfg.noise <= 5, f"noise == {cfg.noise}, must be in [0, 5]")
     _in_choices("pima_missing", cfg.pima_missing, PIMA_MISSING)
@@ -193,17 +217,31 @@ def validate(cfg: RunConfig) -> None:
     _check(cfg.batch_size >= 0, f"batch_size == {cfg.batch_size}, must be >= 0 (0 means full batch)")
     _check(1 <= cfg.epochs <= MAX_EPOCHS, f"epochs == {cfg.epochs}, must be in [1, {MAX_EPOCHS}]")
     _check(cfg.val_every >= 0, f"val_every == {cfg.val_every}, must be >= 0 (0 means auto)")
-    for name in ("weight_decay", "l1", "min_delta"):
+    _check(cfg.optimizer != "nesterov" or cfg.momentum > 0,
+           f"momentum == {cfg.momentum}, must be > 0 for optimizer 'nesterov' (its look-ahead is along the velocity)")
+    for name in ("weight_decay", "l1"):
         value = getattr(cfg, name)
         _finite(name, value)
-        _check(value >= 0, f"{name} == {value}, must be >= 0")
+        _check(0 <= value <= MAX_PENALTY, f"{name} == {value}, must be in [0, {MAX_PENALTY:g}]")
+    _finite("min_delta", cfg.min_delta)
+    _check(cfg.min_delta >= 0, f"min_delta == {cfg.min_delta}, must be >= 0")
     _check(cfg.patience >= 0, f"patience == {cfg.patience}, must be >= 0 (0 turns early stopping off)")
     _check(
         cfg.class_weights in ("none", "balanced") or _parse_weights(cfg.class_weights) is not None,
-        f"class_weights == {cfg.class_weights!r}, must be 'none', 'balanced' or positive numbers like '1,2.5'",
+        f"class_weights == {cfg.class_weights!r}, must be 'none', 'balanced' or positive numbers <= {MAX_CLASS_WEIGHT:g} "
+        f"like '1,2.5'",
     )
-    _check(cfg.seed >= 0, f"seed == {cfg.seed}, must be >= 0")
+    _check(0 <= cfg.seed <= MAX_SEED, f"seed == {cfg.seed}, must be in [0, {MAX_SEED}]")
     _in_choices("device", cfg.device, DEVICES)
+
+
+def _check_points(cfg: RunConfig) -> None:
+    """A generated set's size: n_samples points per class (circles and xor have 2 classes whatever ``classes`` says)."""
+    uses_classes = cfg.dataset in next(f for f in fields(cfg) if f.name == "classes").metadata["datasets"]
+    classes, name = (cfg.classes, "classes") if uses_classes else (2, "2")
+    points = cfg.n_samples * classes
+    _check(points <= MAX_POINTS, f"n_samples x {name} == {cfg.n_samples} x {classes} = {points:,} points ({cfg.dataset}), "
+                                 f"must be <= {MAX_POINTS:,}")
 
 
 def _validate_layers(layers: tuple[LayerSpec, ...]) -> None:
@@ -223,7 +261,7 @@ def _parse_weights(text: str) -> tuple[float, ...] | None:
         weights = tuple(float(w) for w in text.split(","))
     except ValueError:
         return None
-    return weights if weights and all(math.isfinite(w) and w > 0 for w in weights) else None
+    return weights if weights and all(0 < w <= MAX_CLASS_WEIGHT for w in weights) else None  # refuses nan and inf
 
 
 def custom_class_weights(cfg: RunConfig) -> tuple[float, ...] | None:
@@ -239,6 +277,18 @@ def check_against_data(cfg: RunConfig, n_features: int, n_classes: int, n_train:
     notes = []
     params = count_params(n_features, cfg.layers, cfg.n_outputs(n_classes))
     _check(params <= MAX_PARAMS, f"parameter count == {params:,}, must be <= {MAX_PARAMS:,}; use fewer or narrower layers")
+    work = n_train * params
+    _check(work <= MAX_ROW_PARAMS, f"training rows x parameters == {n_train:,} x {params:,} = {work:,} per epoch, "
+                                   f"must be <= {MAX_ROW_PARAMS:,}; use less data or a smaller network")
+    units = sum(layer.units for layer in cfg.layers)
+    cells = n_train * units
+    _check(cells <= MAX_ACTIVATIONS, f"training rows x hidden units == {n_train:,} x {units:,} = {cells:,}, "
+                                     f"must be <= {MAX_ACTIVATIONS:,}; use less data or narrower layers")
+    rows_per_step = max(1, n_train if cfg.batch_size == 0 else min(cfg.batch_size, n_train))
+    steps = math.ceil(n_train / rows_per_step)
+    _check(steps <= MAX_EPOCH_STEPS, f"batch_size == {cfg.batch_size} makes {steps:,} steps per epoch over {n_train:,} "
+                                     f"training rows, must make <= {MAX_EPOCH_STEPS:,} "
+                                     f"(batch_size >= {math.ceil(n_train / MAX_EPOCH_STEPS)})")
     weights = custom_class_weights(cfg)
     _check(
         weights is None or len(weights) == n_classes,

@@ -61,6 +61,17 @@ def test_url_restores_a_setup_and_malformed_values_fall_back_with_a_warning():
     assert "epochs" not in dict(at.query_params)  # the bad parameter is dropped from the link
 
 
+def test_url_values_past_the_limits_warn_with_the_limit_instead_of_a_traceback():
+    at = app(seed="4294967296")  # app() asserts no exception; scikit-learn's split used to raise one
+    assert [w.value for w in at.warning] == [
+        "URL parameter seed='4294967296' ignored (seed == 4294967296, must be in [0, 4294967295]); using '0'."]
+    assert at.number_input(key="seed").value == 0 and not at.button(key="start").disabled
+    at = app(dataset="spiral", n_samples="50000", classes="10")  # 500,000 points: the page never settled
+    assert len(at.warning) == 1 and "n_samples x classes == 50000 x 3 = 150,000 points (spiral), must be <= 100,000" in (
+        at.warning[0].value)
+    assert at.number_input(key="n_samples").value == DEFAULT.n_samples and not at.button(key="start").disabled
+
+
 def test_invalid_class_weights_name_the_field_and_block_start_until_fixed():
     at = app()
     at.radio(key="class_weights_mode").set_value("custom").run()

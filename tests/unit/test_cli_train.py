@@ -142,6 +142,17 @@ def test_human_summary_and_progress(capsys):
         (["--restore-best", "maybe"], "error: restore_best == 'maybe', must be 0 or 1"),
         (["--dropout", "1.5"], "error: dropout == 1.5 (layer 1), must be in [0, 1)"),
         (["--optimizer", "lbfgs"], "error: optimizer == 'lbfgs', must be one of"),
+        (["--seed", "4294967296"], "error: seed == 4294967296, must be in [0, 4294967295]"),
+        (["--n-samples", "50000", "--classes", "10"],
+         "error: n_samples x classes == 50000 x 10 = 500,000 points (spiral), must be <= 100,000"),
+        (["--dataset", "xor", "--n-samples", "50000", "--batch-size", "1"],
+         "error: batch_size == 1 makes 60,000 steps per epoch over 60,000 training rows, must make <= 10,000"),
+        (["--val-split", "1e-300"], "error: val_split == 1e-300 holds out 1 of 180 rows, must hold out at least one per class"),
+        (["--weight-decay", "1e300"], "error: weight_decay == 1e+300, must be in [0, 10]"),
+        (["--optimizer", "nesterov", "--momentum", "0"], "error: momentum == 0.0, must be > 0 for optimizer 'nesterov'"),
+        (["--epochs", "inf"], "error: epochs == 'inf', must be an integer"),
+        (["--batch-size=-1"], "error: batch_size == -1, must be >= 0"),
+        (["--lr", "nan"], "error: lr == nan, must be a finite number"),
     ],
 )
 def test_bad_values_exit_2_with_the_config_message(capsys, flags, message):

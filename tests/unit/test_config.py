@@ -4,8 +4,8 @@ import re
 import pytest
 
 from playground.config import (
-    DEFAULT, FIELDS, MAX_PARAMS, ConfigError, LayerSpec, RunConfig, check_against_data, format_layers,
-    from_query, parse_layers, parse_value, to_query,
+    DEFAULT, FIELDS, MAX_ACTIVATIONS, MAX_EPOCH_STEPS, MAX_PARAMS, MAX_POINTS, MAX_ROW_PARAMS, MAX_SEED, ConfigError,
+    LayerSpec, RunConfig, check_against_data, format_layers, from_query, parse_layers, parse_value, to_query,
 )  # fmt: skip
 
 
@@ -46,7 +46,16 @@ def test_default_config_is_valid_and_frozen():
         ({"classes": 1}, "classes == 1, must be in [2, 10]"),
         ({"class_weights": "1,-2"}, "class_weights == '1,-2', must be 'none', 'balanced' or positive numbers"),
         ({"patience": -1}, "patience == -1, must be >= 0"),
-        ({"seed": -1}, "seed == -1, must be >= 0"),
+        ({"seed": -1}, "seed == -1, must be in [0, 4294967295]"),
+        ({"seed": 2**32}, "seed == 4294967296, must be in [0, 4294967295]"),  # sklearn's random_state refuses it
+        ({"n_samples": 50_000, "classes": 10}, "n_samples x classes == 50000 x 10 = 500,000 points (spiral), must be <= 100,000"),
+        ({"dataset": "blobs", "n_samples": 20_000, "classes": 6}, "n_samples x classes == 20000 x 6 = 120,000 points (blobs)"),
+        ({"optimizer": "nesterov", "momentum": 0.0}, "momentum == 0.0, must be > 0 for optimizer 'nesterov'"),
+        ({"weight_decay": 1e300}, "weight_decay == 1e+300, must be in [0, 10]"),  # overflowed float32 in the optimizer
+        ({"l1": float("inf")}, "l1 == inf, must be a finite number"),
+        ({"l1": 11.0}, "l1 == 11.0, must be in [0, 10]"),
+        ({"class_weights": "1,1e300,1"}, "class_weights == '1,1e300,1', must be 'none', 'balanced' or positive numbers <= 1e+06"),
+        ({"min_delta": float("inf")}, "min_delta == inf, must be a finite number"),
     ],
 )
 def test_validation_messages_name_field_value_and_limit(changes, message):
@@ -70,6 +79,36 @@ def test_parameter_cap():
     with pytest.raises(ConfigError, match=rf"parameter count == [\d,]+, must be <= {MAX_PARAMS:,}"):
         check_against_data(wide, n_features=784, n_classes=10, n_train=1000)
     check_against_data(wide, n_features=2, n_classes=3, n_train=1000)  # 2*2048 + 2048*2048 + ... = 4.2M fits
+
+
+def test_limits_keep_what_worked_and_was_reasonable():
+    assert RunConfig(seed=MAX_SEED).seed == 2**32 - 1
+    for dataset in ("xor", "circles"):  # 2 x n_samples points: every n_samples they took before still fits
+        assert RunConfig(dataset=dataset, n_samples=50_000).n_samples == 50_000
+    assert RunConfig(n_samples=MAX_POINTS // 10, classes=10).classes == 10
+    assert RunConfig(dataset="wine", n_samples=50_000, classes=10).dataset == "wine"  # a real set ignores both
+    check_against_data(RunConfig(dataset="mnist_full"), 784, 10, 42_000)  # MNIST 70k's default network
+    check_against_data(RunConfig(dataset="mnist_full", layers=parse_layers("512"), batch_size=128), 784, 10, 42_000)
+    check_against_data(RunConfig(dataset="mnist", layers=parse_layers("4096,400"), batch_size=1), 784, 10, 3_000)
+
+
+@pytest.mark.parametrize(
+    "cfg, shape, message",
+    [
+        (RunConfig(dataset="mnist_full", layers=parse_layers("1024")), (784, 10, 42_000),
+         f"training rows x parameters == 42,000 x 814,090 = 34,191,780,000 per epoch, must be <= {MAX_ROW_PARAMS:,}"),
+        (RunConfig(dataset="xor", layers=parse_layers("1000"), batch_size=0), (2, 2, 60_000),
+         f"training rows x hidden units == 60,000 x 1,000 = 60,000,000, must be <= {MAX_ACTIVATIONS:,}"),
+        (RunConfig(dataset="xor", batch_size=4), (2, 2, 60_000),
+         f"batch_size == 4 makes 15,000 steps per epoch over 60,000 training rows, must make <= {MAX_EPOCH_STEPS:,} "
+         "(batch_size >= 6)"),
+        (RunConfig(dataset="mnist_full", batch_size=1), (784, 10, 42_000), "batch_size == 1 makes 42,000 steps per epoch"),
+    ],
+)
+def test_per_epoch_caps_need_the_data_and_name_the_limit(cfg, shape, message):
+    with pytest.raises(ConfigError) as info:
+        check_against_data(cfg, *shape)
+    assert str(info.value).startswith(message)
 
 
 def test_custom_class_weights_need_one_per_class():
@@ -141,6 +180,16 @@ def test_malformed_url_parameter_keeps_the_default_and_warns(key, text):
     assert getattr(cfg, key) == getattr(DEFAULT, key)
     assert cfg.seed == 7  # the good parameter still applies
     assert len(warnings) == 1 and warnings[0].startswith(f"URL parameter {key}={text!r} ignored")
+
+
+def test_url_values_past_the_limits_keep_the_default_and_name_the_limit():
+    cfg, warnings = from_query({"seed": "4294967296"})
+    assert cfg == DEFAULT and warnings == [
+        "URL parameter seed='4294967296' ignored (seed == 4294967296, must be in [0, 4294967295]); using '0'."]
+    cfg, warnings = from_query({"dataset": "spiral", "n_samples": "50000", "classes": "10"})
+    assert cfg.n_samples * cfg.classes <= MAX_POINTS  # n_samples goes first: 50000 x 3 is over, then classes 10 fits
+    assert cfg.n_samples == DEFAULT.n_samples and cfg.classes == 10
+    assert len(warnings) == 1 and "n_samples x classes == 50000 x 3 = 150,000 points" in warnings[0]
 
 
 def test_unknown_url_keys_are_ignored_and_lists_take_the_last_value():
