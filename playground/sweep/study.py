@@ -109,19 +109,24 @@ def make_storage(url: str | None = None, heartbeat: bool = False) -> "optuna.sto
 def make_sampler(settings: SweepSettings, slot: int = 0) -> "optuna.samplers.BaseSampler":
     """The sampler for the trial in ``slot``: seeded from the sweep's seed and the slot, so workers
     started alike do not draw the same configs, and a one-job sweep draws the same trials every time.
-    A grid trial gets its point from ``grid_point`` (enqueued), so its sampler picks nothing."""
+    A grid trial's parameters are all fixed to the slot's ``grid_point``."""
     import optuna
 
     seed = (settings.seed * 1_000_003 + slot) % 2**32
-    if settings.sampler == "random" or settings.sampler == "grid":  # a grid trial's params are all fixed (grid_point)
+    if settings.sampler == "grid":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)  # stable in use since Optuna 2.4
+            return optuna.samplers.PartialFixedSampler(grid_point(settings, slot), optuna.samplers.RandomSampler(seed=seed))
+    if settings.sampler == "random":
         return optuna.samplers.RandomSampler(seed=seed)
     return optuna.samplers.TPESampler(seed=seed)
 
 
 def grid_point(settings: SweepSettings, slot: int) -> dict[str, Any]:
     """The grid sweep's point for ``slot``: the full grid (every parameter's ``grid()`` values, crossed)
-    in an order shuffled by the seed. Workers enqueue their slot's point, so each point is tried once
-    however many workers share the study (Optuna's GridSampler may hand two workers the same point)."""
+    in an order shuffled by the seed. Slots are claimed once each, so each point is tried once however
+    many workers share the study. (Optuna's GridSampler may hand two workers the same point, and
+    ``enqueue_trial`` lets two SQLite workers pop the same waiting trial: its FOR UPDATE is a no-op there.)"""
     names, values = zip(*settings.space.grid().items())
     points = list(itertools.product(*values))
     random.Random(settings.seed).shuffle(points)

@@ -13,7 +13,7 @@ import logging
 
 from playground.sweep import slots
 from playground.sweep.objective import Objective
-from playground.sweep.study import grid_point, make_sampler, make_storage, open_study
+from playground.sweep.study import make_sampler, make_storage, open_study
 
 THREADS = 1  # torch threads per worker: parallel workers, one core each
 
@@ -39,8 +39,6 @@ def work(name: str, url: str | None = None, stop=None, quiet: bool = True) -> in
             if slot is None:
                 break
             study.sampler = make_sampler(settings, slot)
-            if settings.sampler == "grid":
-                study.enqueue_trial(grid_point(settings, slot))  # whichever worker asks next runs it: each point once
             # catch everything: a failing config is a FAIL trial, not the end of the sweep
             study.optimize(objective, n_trials=1, catch=(Exception,))
             ran += 1
