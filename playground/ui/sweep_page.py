@@ -202,7 +202,11 @@ def _figure_json(url: str, name: str, kind: str, n_finished: int) -> str:
 def show_study(storage, name: str) -> None:
     import plotly.io as pio
 
-    settings, study = open_study(name, storage)
+    try:
+        settings, study = open_study(name, storage)
+    except ConfigError as err:  # made by another playground version, or by hand
+        st.error(f"Study {name!r} cannot be shown: {err}", icon=":material/error:")
+        return
     rows = trial_rows(study)
     n_finished = sum(r.state in ("COMPLETE", "PRUNED", "FAIL") for r in rows)
     st.caption(f"{len(rows)} of {settings.trials} trials · {settings.sampler} sampler · {settings.pruner} pruner · "

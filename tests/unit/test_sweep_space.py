@@ -93,3 +93,14 @@ def test_every_sampled_config_validates_and_stays_in_the_space():
         assert 1e-4 <= cfg.lr <= 10 and 1 <= cfg.epochs <= 30 and isinstance(cfg.epochs, int)
         assert cfg.val_split + cfg.test_split < 0.9 and isinstance(cfg.restore_best, bool)
         study.tell(trial, 0.0)
+
+
+def test_the_sweep_package_and_its_commands_import_no_engine():
+    """``sweep --help`` and a space check stay quick: torch and optuna load in the workers, when a trial runs."""
+    import subprocess
+    import sys
+
+    code = ("import sys, playground.sweep, playground.cli.sweep, playground.cli.sweep_worker, playground.sweep.base; "
+            "print(sorted(m for m in ('torch', 'optuna', 'sklearn', 'streamlit') if m in sys.modules))")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
