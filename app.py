@@ -8,7 +8,6 @@ from playground.ui.warmup import warm_up
 
 def main() -> None:
     st.set_page_config(page_title="Neural Network Playground", page_icon=":material/hub:", layout="wide")
-    warm_up()
     # The top navigation bar already separates the page from the browser chrome: Streamlit's default
     # ~6rem of padding above the page would push a 720-px projector's charts below the fold.
     st.html("<style>[data-testid='stMainBlockContainer']{padding-top:3.25rem}</style>")
@@ -29,6 +28,7 @@ def main() -> None:
     presenter.keep_in_url()
     presenter.show_warnings()
     navigation.run()
+    warm_up()  # after the page, never before it: keeps a spare training process and the race worker started
 
 
 # Streamlit runs this file as __main__, so every spawned child (a session's training process, the race

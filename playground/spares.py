@@ -65,6 +65,14 @@ class SparePool:
         self.fill()  # the replacement warms up while the taken one trains
         return child
 
+    def settled(self) -> bool:
+        """Every spare has warmed up: each has sent its first message (a ``make`` child says "ready" once warm)."""
+        with self._lock:
+            try:
+                return all(conn.poll(0) for _, conn in self._spares)
+            except OSError:  # closed meanwhile
+                return True
+
     @property
     def pids(self) -> list[int]:
         """Process ids of the spares waiting now."""

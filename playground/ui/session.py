@@ -8,7 +8,8 @@ that slips past that.
 
 Backends (``PLAYGROUND_RUNNER``): ``process`` (default) trains in a spawned process with one
 torch thread, so the server's chart reruns and the browser do not stall it (see
-playground/process_runner.py); ``thread`` trains in a thread of the server process.
+playground/process_runner.py); its first Start takes a warm process from the server's spare pool
+(playground/ui/workers.py). ``thread`` trains in a thread of the server process.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from playground.snapshot import new_run_id
 from playground.store import Location, recording
 from playground.ui import run_store
 from playground.ui.park import RunnerPark, browser_key
+from playground.ui.workers import spare_pool
 
 HEARTBEAT_TIMEOUT = 30.0  # seconds without a page poll before the run stops itself
 BACKEND_ENV = "PLAYGROUND_RUNNER"  # process | thread
@@ -59,7 +61,7 @@ def _new_runner() -> TrainingRunner:
         return Runner(heartbeat_timeout=HEARTBEAT_TIMEOUT, threads=1)  # one torch thread: see IntraOpThreads
     if backend != "process":
         raise ValueError(f"{BACKEND_ENV} == {backend!r}, must be 'process' or 'thread'")
-    return ProcessRunner(heartbeat_timeout=HEARTBEAT_TIMEOUT, threads=1)
+    return ProcessRunner(heartbeat_timeout=HEARTBEAT_TIMEOUT, threads=1, spares=spare_pool())
 
 
 def announce_adoption() -> None:
