@@ -10,9 +10,22 @@ import plotly.graph_objects as go
 from playground.figures.theme import base_layout, class_colour
 
 
+PREVIEW_POINTS = 5000  # markers drawn; the browser took ~20 s to draw 100k of them, ~1 s for 3k
+
+
+def preview_rows(n: int, limit: int = PREVIEW_POINTS) -> np.ndarray:
+    """Indices of the rows the preview draws: all of them up to ``limit``, else a fixed random ``limit``."""
+    if n <= limit:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(0).choice(n, limit, replace=False))
+
+
 def scatter_preview(X: np.ndarray, y: np.ndarray, class_names: list[str], axis_titles=("x1", "x2"),
                     height: int = 420) -> go.Figure:  # fmt: skip
-    """X (n, 2), y (n,) -> one marker trace per class (the legend names the classes); equal aspect."""
+    """X (n, 2), y (n,) -> one marker trace per class (the legend names the classes); equal aspect.
+    At most PREVIEW_POINTS markers (a fixed random sample of bigger sets, see ``preview_rows``)."""
+    rows = preview_rows(len(y))
+    X, y = X[rows], y[rows]
     traces = [
         dict(
             type="scatter", x=X[y == c, 0], y=X[y == c, 1], mode="markers", name=name,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from playground.config import BINARY_LOSSES, DEVICES, MAX_EPOCHS, PIMA_MISSING, SCALINGS
+from playground.config import BINARY_LOSSES, DEVICES, MAX_EPOCHS, MAX_SEED, PIMA_MISSING, SCALINGS
 from playground.datasets import DATASETS
 from playground.model import INITS
 from playground.optim import OPTIMIZERS
@@ -54,7 +54,7 @@ def data_controls() -> str:
     with left:
         field(st.selectbox, "Scaling", "scaling", options=SCALINGS)
     with right:
-        field(st.number_input, "Seed", "seed", min_value=0, step=1)
+        field(st.number_input, "Seed", "seed", min_value=0, max_value=MAX_SEED, step=1)
     return name
 
 

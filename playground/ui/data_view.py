@@ -7,7 +7,7 @@ import streamlit as st
 
 from playground.datasets import DATASETS, Splits
 from playground.datasets.mnist import IMAGE_SHAPE
-from playground.figures.data import class_balance_figure, image_grid, scatter_preview
+from playground.figures.data import PREVIEW_POINTS, class_balance_figure, image_grid, scatter_preview
 from playground.ui.charts import chart
 
 TABLE_ROWS = 8
@@ -52,6 +52,8 @@ def preview(splits: Splits, scaling: str) -> None:
         X = np.concatenate([splits.X_train, splits.X_val, splits.X_test])
         y = np.concatenate([splits.y_train, splits.y_val, splits.y_test])
         chart(scatter_preview(X, y, ds.class_names, scaled_titles(ds.feature_names, scaling), height=480), key="preview")
+        if len(y) > PREVIEW_POINTS:
+            st.caption(f"Showing a random {PREVIEW_POINTS:,} of the {len(y):,} points (drawing them all would stall the browser).")
     elif ds.kind == "image":
         chart(image_grid(ds.X, ds.y, IMAGE_SHAPE, per_class=4), key="preview")
     else:

@@ -273,3 +273,15 @@ def test_class_balance_labels_counts_and_shares():
     fig = class_balance_figure(np.array([500, 268]), ["no diabetes", "diabetes"])
     assert list(fig.data[0].x) == [500, 268]
     assert list(fig.data[0].text) == ["500 (65%)", "268 (35%)"]
+
+
+def test_scatter_preview_draws_at_most_its_limit_from_every_class():
+    from playground.figures.data import PREVIEW_POINTS
+
+    rng = np.random.default_rng(0)
+    n = 3 * PREVIEW_POINTS
+    y = np.repeat(np.arange(3), n // 3)
+    fig = scatter_preview(rng.normal(size=(n, 2)), y, NAMES3)
+    assert sum(len(t.x) for t in fig.data) == PREVIEW_POINTS and all(len(t.x) > 0 for t in fig.data)
+    small = scatter_preview(rng.normal(size=(30, 2)), y[:30] % 3, NAMES3)
+    assert sum(len(t.x) for t in small.data) == 30  # small sets are drawn whole
