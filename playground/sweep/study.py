@@ -31,7 +31,8 @@ ATTR = "playground"  # the study user attr holding the settings
 SQLITE_TIMEOUT = 60.0  # s a SQLite writer waits for another worker's write (Optuna's default is 5)
 HEARTBEAT = 10  # s between a running trial's heartbeats; a worker silent for GRACE s has its trial failed
 GRACE = 60
-MEDIAN_STARTUP = 3  # trials the median pruner lets finish before it prunes any
+MEDIAN_STARTUP = 5  # trials the median pruner lets finish before it prunes any (Optuna's default)
+MEDIAN_WARMUP = 0.2  # of the epochs: no trial is judged before it has trained this share of them
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ def make_pruner(settings: SweepSettings) -> "optuna.pruners.BasePruner":
     import optuna
 
     if settings.pruner == "median":
-        return optuna.pruners.MedianPruner(n_startup_trials=MEDIAN_STARTUP, n_warmup_steps=max(1, settings.base.epochs // 10))
+        return optuna.pruners.MedianPruner(n_startup_trials=MEDIAN_STARTUP, n_warmup_steps=max(1, int(settings.base.epochs * MEDIAN_WARMUP)))
     if settings.pruner == "hyperband":
         return optuna.pruners.HyperbandPruner(min_resource=1, max_resource=settings.max_epochs(), reduction_factor=3)
     return optuna.pruners.NopPruner()
