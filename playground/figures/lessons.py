@@ -86,6 +86,6 @@ def grad_norms_figure(results: Sequence[RunResult], height: int = 360) -> go.Fig
                          xaxis=dict(title=dict(text="layer (input → output)"), type="category"), yaxis=yaxis,
                          legend=dict(orientation="h", yref="container", yanchor="bottom", y=0.0, xanchor="left", x=0.0,
                                      font=dict(size=13)))  # fmt: skip
-    layout["height"] = height + 20 * len(results)  # the legend's rows sit at the foot
-    layout["margin"]["b"] = 44 + 20 * len(results) + 24
+    layout["height"] = height + 40  # two legend rows (start, end) at the foot
+    layout["margin"]["b"] = 100
     return lean_figure(traces, layout)

@@ -86,9 +86,10 @@ def lesson_list(skip: str | None = None) -> None:
 def card(lesson: Lesson, focused: bool) -> None:
     with st.container(border=True, key=f"lesson_card_{lesson.id}"):
         text, buttons = st.columns([5, 2], vertical_alignment="center")
-        title = f"**{lesson.title}**" if not focused else f"### {lesson.title}"
-        text.markdown(title)
-        text.markdown(lesson.question)
+        if focused:  # a heading, but a small one: on a 720-px projector the charts need the height
+            text.markdown(f"##### {lesson.title}\n{lesson.question}")
+        else:
+            text.markdown(f"**{lesson.title}**  \n{lesson.question}")  # two spaces: a line break, not a paragraph
         with buttons.container(horizontal=True, horizontal_alignment="right", gap="small"):
             st.button("Run", key=f"lesson_run_{lesson.id}", type="primary" if focused else "secondary",
                       icon=":material/play_arrow:", on_click=start, args=(lesson.id,),
@@ -157,7 +158,7 @@ def progress_text(p: LessonProgress) -> str:
     if not p.labels:
         return f"Starting the lesson's process… {p.seconds:.0f} s"
     label = p.labels.get(p.run, p.label)
-    epochs = f" · epoch {p.epoch}/{p.epochs}" if p.epochs else ""
+    epochs = f" · epoch {p.epoch}/{p.epochs}" if p.epochs else " · preparing the data and the network"
     return f"Run {p.run + 1} of {p.runs}: **{label}**{epochs} · {p.seconds:.0f} s"
 
 
@@ -174,7 +175,7 @@ def finished(lesson: Lesson, runner: LessonRunner, p: LessonProgress, wide: bool
     else:
         st.success(f"**Claim:** {lesson.claim}", icon=":material/school:")
     if wide:  # presenter mode: the watched chart across the page, the overlay beneath
-        watched_chart(lesson, runner, p, height=440)
+        watched_chart(lesson, runner, p, height=400)  # with the card's head, on a 1280x720 projector's first screen
         overlay(lesson, runner, p, st.columns(2))
     else:
         big, side = st.columns([3, 2], gap="medium")
@@ -189,7 +190,7 @@ def overlay(lesson: Lesson, runner: LessonRunner, p: LessonProgress, places) -> 
     loss per step for a lesson that only races. A watched loss/accuracy chart is not drawn twice."""
     if not lesson.setups:
         with places[0]:
-            chart(race_loss_figure(p.race, height=300), key=f"lesson_race_loss_{lesson.id}")
+            race_chart(race_loss_figure(p.race, height=300), key=f"lesson_race_loss_{lesson.id}")
         return
     runs, histories = stored_runs(runner, p)
     names = [run.label for run in p.results.values()]
@@ -216,13 +217,14 @@ def watched_chart(lesson: Lesson, runner: LessonRunner, p: LessonProgress, heigh
     if lesson.watch in ("loss", "accuracy"):
         runs, histories = stored_runs(runner, p)
         chart(curves_figure(runs, histories, lesson.watch, names=[r.label for r in results], height=height), key=key)
-    elif lesson.watch == "boundary":
+    elif lesson.watch == "boundary":  # square plots: in a narrow column a tall figure is white space
+        boundary_height = min(height - 40, 120 + 600 // max(len(results), 1))
         for i, column in enumerate(st.columns(len(results))):
             grid = p.boundary(i)
             if grid is not None:
                 column.markdown(f"**{results[i].label}** · {results[i].test.accuracy:.0%} test accuracy")
                 with column:
-                    chart(boundary_figure(grid, list(p.class_names), height=height - 40), key=f"{key}_{i}")
+                    chart(boundary_figure(grid, list(p.class_names), height=boundary_height), key=f"{key}_{i}")
     elif lesson.watch == "gradflow":
         chart(figures.grad_norms_figure(results, height=height - 60), key=key)
     elif lesson.watch == "lr_finder":
@@ -230,10 +232,15 @@ def watched_chart(lesson: Lesson, runner: LessonRunner, p: LessonProgress, heigh
         chart(lr_finder_figure(found.lr_finder, height=height), key=key)
         st.caption(f"The LR range test of **{found.label}**: its suggestion {found.lr_finder.suggested_lr:.2g} is the lr it trained at.")
     elif lesson.watch == "race":
-        chart(contour_figure(p.race, p.race_grid, height=height + 40), key=key)
+        race_chart(contour_figure(p.race, p.race_grid, height=height + 40), key=key)
     elif lesson.watch == "confusion":
         for i, column in enumerate(st.columns(len(results))):
             run = results[i]
             with column:
                 chart(confusion_figure(run.test.confusion, list(p.class_names), normalise=True,
                                        title=f"{run.label}: test", height=height - 60), key=f"{key}_{i}")  # fmt: skip
+
+
+def race_chart(figure, key: str) -> None:
+    """The race's figures as the race page draws them: they are laid out for Streamlit's chart theme."""
+    st.plotly_chart(presenter.figure(figure), key=key, config={"displaylogo": False})
