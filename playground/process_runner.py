@@ -52,6 +52,7 @@ SEND_INTERVAL = 0.25  # s between snapshot sends (each pickles ~0.2 MB); the pag
 POLL = 0.05  # s the child waits for a call before it checks the snapshot again
 CALL_TIMEOUT = 60.0  # s; a stop waits for the current epoch (an MNIST-70k epoch takes seconds)
 BEAT_EVERY = 1.0  # s between heartbeats forwarded to the child
+FIRST_POINT_WAIT = 0.5  # s a start's reply may wait for the run's first epoch (a warm child's takes ~0.1 s)
 
 
 class ProcessRunner:
@@ -351,6 +352,7 @@ def _warm_up() -> None:
     import numpy as np
     import torch
 
+    import playground.store  # noqa: F401  a recorded run's recorder unpickles from here (sqlalchemy, ~0.25 s)
     from playground.datasets import Dataset
 
     torch.set_num_threads(1)
@@ -369,6 +371,23 @@ def _warm_up() -> None:
 def _execute(runner: Runner, name: str, args: tuple, kwargs: dict) -> tuple[Any, Exception | None]:
     try:
         attr = getattr(runner, name)
-        return (attr(*args, **kwargs) if callable(attr) else attr), None
+        result = attr(*args, **kwargs) if callable(attr) else attr
     except Exception as err:  # raised again in the caller's thread
         return None, err
+    if name == "start":
+        _first_point(runner)
+    return result, None
+
+
+def _first_point(runner: Runner, timeout: float = FIRST_POINT_WAIT) -> None:
+    """Hold a start's reply until the run's first epoch is in the snapshot (or ``timeout``).
+
+    The page reruns right after a Start click: with the first point in the reply's snapshot it
+    draws the charts at once, instead of "starting" now, and the point half a second later in a
+    fragment poll that then reruns the whole page for the new status."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        snap = runner.snapshot()
+        if len(snap.history.get("epoch", ())) or snap.status not in (Status.STARTING, Status.RUNNING):
+            return
+        time.sleep(0.005)

@@ -19,8 +19,10 @@ def test_the_first_start_takes_the_spare_and_a_new_one_warms_up():
     spare = pool.pids[0]
     at.button(key="start").click().run()
     rerun_until(at, lambda at: "Running" in progress(at) and "epoch 0 " not in progress(at), "the first epoch")
+    while not (pool.pids and spare not in pool.pids):  # the replacement starts once the first points are drawn
+        assert time.monotonic() < deadline + SPARE_TIMEOUT, "no replacement spare"
+        time.sleep(0.05)
     replacement = pool.pids
-    assert replacement and spare not in replacement
     # The training processes: the spare, now training this session's run, and its replacement.
     # A run in a process of its own would be a third.
     trainers = {p.pid for p in multiprocessing.active_children() if p.name == "playground-trainer-process"}

@@ -64,8 +64,7 @@ def test_a_first_start_takes_the_warm_spare_and_trains_with_its_own_thread_count
         # Warm: the start was a call answered by the child's Runner, not queued behind an import.
         assert runner.from_spare and IMPORTING not in runner.snapshot().message
         assert runner.pid == spare  # no new interpreter for this run
-        assert pool.pids and pool.pids[0] != spare  # its replacement is already on its way
-        wait_for(lambda: runner.snapshot().epoch >= 2, what="2 epochs")
+        wait_for(lambda: pool.pids and pool.pids[0] != spare, what="the replacement")  # after the hold
         pid, threads, sklearn = facts(runner)
         assert (pid, threads, sklearn) == (spare, 2, False)  # the taker's thread count; a lean process
         runner.stop()
@@ -98,7 +97,7 @@ def test_a_crashed_spare_falls_back_to_a_plain_spawn_and_the_run_works(pool, spl
         assert not runner.from_spare
         snap = wait_for(lambda: (s := runner.snapshot()).status is Status.FINISHED and s, SPAWN_TIMEOUT, "finished")
         assert snap.epoch == 3 and runner.pid not in (None, dead)
-        assert pool.pids and dead not in pool.pids  # the dead one was replaced
+        wait_for(lambda: pool.pids and dead not in pool.pids, what="a new spare")  # the dead one was replaced
     finally:
         runner.close()
 
@@ -123,6 +122,77 @@ def test_a_spare_that_dies_after_it_was_handed_over_is_replaced_by_a_spawn(split
     finally:
         runner.close()
         pool.close()
+
+
+class FakeProcess:
+    """Enough of a Process for the pool: alive until killed; counts terminations."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.alive, self.closed = pid, True, False
+
+    def is_alive(self) -> bool:
+        return self.alive
+
+    def terminate(self) -> None:
+        self.alive = False
+
+    kill = terminate
+
+    def join(self, timeout=None) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class FakeConn:
+    def poll(self, timeout=0) -> bool:
+        return True
+
+    def close(self) -> None:
+        pass
+
+
+def fake_pool(refill_after: float) -> tuple[SparePool, list]:
+    made = []
+
+    def make():
+        made.append(FakeProcess(len(made) + 1))
+        return made[-1], FakeConn()
+
+    return SparePool(make, refill_after=refill_after), made
+
+
+def test_a_take_holds_the_refill_until_the_takers_first_points_are_drawn():
+    pool, made = fake_pool(refill_after=0.3)
+    try:
+        pool.fill()
+        first, _ = pool.take()
+        assert first.pid == 1 and pool.pids == []
+        pool.fill()  # the app's warm-up calls fill after every page: it must wait out the hold too
+        assert pool.pids == [] and len(made) == 1
+        wait_for(lambda: pool.pids == [2], what="the refill after the hold")
+        assert len(made) == 2
+    finally:
+        pool.close()
+
+
+def test_a_dead_spare_is_released_and_skipped():
+    pool, made = fake_pool(refill_after=0.0)
+    try:
+        pool.fill()
+        made[0].alive = False  # crashed while waiting
+        assert pool.take() is None and made[0].closed
+    finally:
+        pool.close()
+
+
+def test_closing_during_the_hold_ends_the_refill_thread_and_starts_nothing():
+    pool, made = fake_pool(refill_after=60.0)
+    pool.fill()
+    pool.take()
+    pool.close()  # returns at once: the refill thread wakes on close (conftest: no playground- thread survives)
+    assert pool.pids == [] and len(made) == 1
 
 
 def test_closing_the_pool_ends_every_spare_and_starts_none_later(pool):
