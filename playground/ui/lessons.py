@@ -176,7 +176,7 @@ def finished(lesson: Lesson, runner: LessonRunner, p: LessonProgress, wide: bool
         st.success(f"**Claim:** {lesson.claim}", icon=":material/school:")
     if wide:  # presenter mode: the watched chart across the page, the overlay beneath
         watched_chart(lesson, runner, p, height=400)  # with the card's head, on a 1280x720 projector's first screen
-        overlay(lesson, runner, p, st.columns(2))
+        overlay(lesson, runner, p, st.columns(2), height=320)
     else:
         big, side = st.columns([3, 2], gap="medium")
         with big:
@@ -185,19 +185,27 @@ def finished(lesson: Lesson, runner: LessonRunner, p: LessonProgress, wide: bool
             overlay(lesson, runner, p, [st.container(), st.container()])
 
 
-def overlay(lesson: Lesson, runner: LessonRunner, p: LessonProgress, places) -> None:
+def overlay(lesson: Lesson, runner: LessonRunner, p: LessonProgress, places, height: int = 260) -> None:
     """Loss and accuracy of the lesson's runs (the Compare page's overlay) in ``places``; the race's
     loss per step for a lesson that only races. A watched loss/accuracy chart is not drawn twice."""
     if not lesson.setups:
         with places[0]:
-            race_chart(race_loss_figure(p.race, height=300), key=f"lesson_race_loss_{lesson.id}")
+            race_chart(race_loss_figure(p.race, height=height + 40), key=f"lesson_race_loss_{lesson.id}")
         return
     runs, histories = stored_runs(runner, p)
     names = [run.label for run in p.results.values()]
     metrics = [m for m in ("loss", "accuracy") if m != lesson.watch]
     for metric, place in zip(metrics, places):
         with place:
-            chart(curves_figure(runs, histories, metric, names=names, height=260), key=f"lesson_{metric}_{lesson.id}")
+            chart(_roomy(curves_figure(runs, histories, metric, names=names, height=height)), key=f"lesson_{metric}_{lesson.id}")
+
+
+def _roomy(figure):
+    """In presenter mode the two-line title grows with the fonts (presenter.figure): room above the plot, so
+    the subtitle clears the top tick label ("100%")."""
+    if presenter.active():
+        figure.update_layout(margin_t=round((figure.layout.margin.t or 60) * presenter.FONT_SCALE))
+    return figure
 
 
 def stored_runs(runner: LessonRunner, p: LessonProgress):
@@ -216,7 +224,7 @@ def watched_chart(lesson: Lesson, runner: LessonRunner, p: LessonProgress, heigh
     results = [p.results[i] for i in sorted(p.results)]
     if lesson.watch in ("loss", "accuracy"):
         runs, histories = stored_runs(runner, p)
-        chart(curves_figure(runs, histories, lesson.watch, names=[r.label for r in results], height=height), key=key)
+        chart(_roomy(curves_figure(runs, histories, lesson.watch, names=[r.label for r in results], height=height)), key=key)
     elif lesson.watch == "boundary":  # square plots: in a narrow column a tall figure is white space
         boundary_height = min(height - 40, 120 + 600 // max(len(results), 1))
         for i, column in enumerate(st.columns(len(results))):

@@ -1,5 +1,7 @@
 """The Lessons page (AppTest): every lesson's card, a focused lesson from the URL, a small lesson run live in its
 own process to its overlay and measured sentence, the claim behind Reveal, and an unknown lesson's warning."""
+import multiprocessing
+
 import pytest
 
 from playground.lessons import LESSONS
@@ -76,3 +78,19 @@ def test_running_a_small_lesson_shows_the_overlay_the_sentence_and_on_reveal_the
     runs = open_store(store).list_runs()
     assert sorted((r.label, r.source, r.status) for r in runs) == [
         ("no hidden layer", "lesson", "finished"), ("one ReLU layer of 100", "lesson", "finished")]
+
+
+def lesson_processes() -> list:
+    return [p for p in multiprocessing.active_children() if p.name.startswith("playground-lesson-")]
+
+
+def test_another_run_ends_the_running_lesson_and_takes_the_focus():
+    at = app(PAGE)
+    at.button(key="lesson_run_xor").click().run()
+    first = lesson_processes()
+    assert [p.name for p in first] == ["playground-lesson-xor"]
+    at.button(key=f"lesson_run_{SMALL}").click().run()
+    assert not at.exception, at.exception
+    assert not first[0].is_alive()  # the xor lesson's process was ended, not left to finish
+    assert [p.name for p in lesson_processes()] == [f"playground-lesson-{SMALL}"]
+    assert cards(at)[0] == SMALL
