@@ -46,44 +46,40 @@ def test_a_lesson_link_opened_cold_shows_that_lesson_first(cold_app_server, page
     assert "lesson=overfitting" in page.url
 
 
-def test_a_finished_lesson_like_its_baseline(app_server, page):
+SIZES = ((1280, 720), (1400, 900))
+
+
+def test_a_finished_lesson_like_its_baseline_and_nothing_cut(app_server, page):
     run_lesson(page, app_server)
     card = page.locator(f".st-key-lesson_card_{LESSON}")
     assert card.get_by_text("no hidden layer:").count() >= 1
     assert page.locator(f".st-key-lesson_loss_{LESSON} .legendtext").all_text_contents() == [
         "no hidden layer", "one ReLU layer of 100"]
     assert_snapshot(card, "lessons_finished_linear_vs_hidden")
+    _at_projector_sizes(page, "normal")
 
 
 def test_a_finished_lesson_in_presenter_mode_fills_a_projector(app_server, browser):
-    context = _context(browser, 1280, 720)
+    context = _context(browser, *SIZES[0])
     try:
         page = run_lesson(context.new_page(), app_server, "&present=1")
         for key in CHARTS[:2]:  # the watched chart (the two boundaries) on the first screen
             box = page.locator(f".st-key-{key}").bounding_box()
             assert box["y"] >= 0 and box["y"] + box["height"] <= 720, (key, box)
         assert_snapshot(page, "lessons_finished_linear_vs_hidden_present_1280x720")
+        _at_projector_sizes(page, "present")
         page.get_by_role("button", name="Reveal the claim").click()
         page.get_by_text("Claim:").wait_for()
     finally:
         context.close()
 
 
-SIZES = ((1280, 720), (1400, 900))
-
-
-@pytest.mark.parametrize("present", ["", "&present=1"], ids=["normal", "present"])
-def test_nothing_is_cut_at_projector_sizes(app_server, browser, present):
-    context = _context(browser, *SIZES[0])
-    try:
-        page = run_lesson(context.new_page(), app_server, present)
-        for width, height in SIZES:
-            page.set_viewport_size({"width": width, "height": height})
-            page.wait_for_timeout(500)  # the charts relayout to the new width
-            _nothing_cut(page, width)
-            page.screenshot(path=f"tests/e2e/__output__/lessons-{width}x{height}{present.replace('&', '-')}-end.png")
-    finally:
-        context.close()
+def _at_projector_sizes(page, mode: str) -> None:
+    for width, height in SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(500)  # the charts relayout to the new width
+        _nothing_cut(page, width)
+        page.screenshot(path=f"tests/e2e/__output__/lessons-{mode}-{width}x{height}-end.png")  # to look at
 
 
 def _nothing_cut(page, width: int) -> None:
