@@ -27,6 +27,12 @@ reuse the child. Sessions that never train never hold a process.
 
 A child, spare or not, starts with ``_serve``: it warms up, says "ready", and waits for its
 settings (heartbeat timeout, publish interval, torch threads), the first message its runner sends.
+
+A hung child (stopped with SIGSTOP, swapped out, stuck in native code): a thread of its own sends a
+pulse every ``PULSE_EVERY`` s, so silence means the whole process has stopped, not that it is busy.
+After ``not_responding_after`` s of silence the snapshot carries a note saying so, calls return at
+once instead of waiting for a reply that may never come (the page stays live), and ``stop``,
+``reset`` and ``close`` kill the child (SIGKILL ends a stopped process too), keeping the history.
 """
 from __future__ import annotations
 
@@ -53,6 +59,10 @@ POLL = 0.05  # s the child waits for a call before it checks the snapshot again
 CALL_TIMEOUT = 60.0  # s; a stop waits for the current epoch (an MNIST-70k epoch takes seconds)
 BEAT_EVERY = 1.0  # s between heartbeats forwarded to the child
 FIRST_POINT_WAIT = 0.5  # s a start's reply may wait for the run's first epoch (a warm child's takes ~0.1 s)
+PULSE_EVERY = 0.5  # s between the child's "still here" messages, sent by a thread of its own
+NOT_RESPONDING_AFTER = 5.0  # s of silence (ten missed pulses) after which the child counts as hung
+NOT_RESPONDING = (":material/warning: **The training process is not responding** (nothing from it for {:.0f} s). "
+                  "Stop or Reset ends it.")  # fmt: skip
 
 
 class ProcessRunner:
@@ -60,11 +70,12 @@ class ProcessRunner:
     child process, in an ordinary ``Runner`` there."""
 
     def __init__(self, heartbeat_timeout: float | None = None, publish_every: float = 0.1, threads: int | None = 1,
-                 spares: SparePool | None = None):  # fmt: skip
+                 spares: SparePool | None = None, not_responding_after: float = NOT_RESPONDING_AFTER):  # fmt: skip
         self.heartbeat_timeout = heartbeat_timeout  # enforced in the child, by its Runner
         self.publish_every = publish_every
         self.threads = threads  # torch intra-op threads in the child; None sizes them to the model
         self.spares = spares  # warm children to take one from (the server's); None: spawn one
+        self.not_responding_after = not_responding_after
         self._lock = threading.Lock()  # guards _snap
         self._snap = Snapshot()
         self._send_lock = threading.Lock()  # page threads may call concurrently
@@ -74,6 +85,7 @@ class ProcessRunner:
         self._ids = itertools.count()
         self._last_beat = 0.0
         self._ready = threading.Event()  # the child has imported torch and serves calls
+        self._heard = 0.0  # monotonic time of the child's last message (a pulse at least every PULSE_EVERY)
         self._base = 0  # version offset: versions keep increasing across respawned children
         self._proc = self._conn = self._receiver = None  # taken or spawned by the first start()
         self.from_spare = False  # the current child came from the pool (tests, benchmarks)
@@ -87,6 +99,7 @@ class ProcessRunner:
         spare = self._take_spare()
         self._proc, self._conn = spare or spawn_child()
         self.from_spare = spare is not None
+        self._heard = time.monotonic()
         if not self.from_spare:
             self._conn.send(self._setup())
         self._receiver = threading.Thread(target=self._receive, args=(self._conn,), name="playground-receiver",
@@ -139,6 +152,9 @@ class ProcessRunner:
         try:
             while True:
                 msg = conn.recv()
+                self._heard = time.monotonic()
+                if msg[0] == "pulse":
+                    continue
                 if msg[0] == "snapshot":
                     self._store(msg[1])
                 elif msg[0] == "ready":
@@ -169,10 +185,11 @@ class ProcessRunner:
             self._snap = replace(snap, version=self._base + snap.version)
 
     def _call(self, name: str, *args, wait: bool = True, **kwargs) -> Any:
-        """Run ``Runner.<name>(*args, **kwargs)`` in the child and return its result (None if the child is gone).
+        """Run ``Runner.<name>(*args, **kwargs)`` in the child and return its result (None if the child is
+        gone or not responding: the caller, a page, must not hang with it).
 
         ``wait=False`` only queues the call (its reply is dropped)."""
-        if not self.child_alive:
+        if not self.child_alive or not self.responding:
             return None
         call_id = next(self._ids)
         if not wait:
@@ -188,7 +205,7 @@ class ProcessRunner:
         deadline = time.monotonic() + CALL_TIMEOUT
         with self._replied:
             while call_id not in self._replies:
-                if not self._receiver.is_alive() or time.monotonic() > deadline:
+                if not self._receiver.is_alive() or time.monotonic() > deadline or not self.responding:
                     return None
                 self._replied.wait(0.5)
             result, error = self._replies.pop(call_id)
@@ -196,15 +213,35 @@ class ProcessRunner:
             raise error
         return result
 
+    @property
+    def responding(self) -> bool:
+        """False once a child that serves calls has sent nothing, not even a pulse, for ``not_responding_after`` s."""
+        if not self._ready.is_set() or not self.child_alive:
+            return True  # still importing (it pulses once it serves), or gone (reported as a crash)
+        return time.monotonic() - self._heard < self.not_responding_after
+
+    def _end_hung(self, ended: Callable[[Snapshot], Snapshot]) -> None:
+        """Kill the child if it is not responding, and publish ``ended(last snapshot)``."""
+        if self.responding:
+            return
+        self._proc.kill()  # SIGKILL: a stopped (SIGSTOP) process ends too; SIGTERM would wait for a SIGCONT
+        self._reap()  # its receiver marks the run failed; the snapshot below replaces that
+        with self._lock:
+            self._snap = replace(ended(self._snap), version=self._snap.version + 1)
+
     # ------------------------------------------------------------ page-side API (as Runner)
     def snapshot(self) -> Snapshot:
+        """The child's latest snapshot; while the child does not respond, with a note that says so."""
         with self._lock:
-            return self._snap
+            snap = self._snap
+        if snap.active and not self.responding:
+            return replace(snap, notes=(*snap.notes, NOT_RESPONDING.format(time.monotonic() - self._heard)))
+        return snap
 
     def heartbeat(self) -> None:
         """Forwarded at most every BEAT_EVERY s, without waiting (the page calls this on every poll)."""
         now = time.monotonic()
-        if now - self._last_beat < BEAT_EVERY or not self.child_alive:
+        if now - self._last_beat < BEAT_EVERY or not self.child_alive or not self.responding:
             return
         self._last_beat = now
         try:
@@ -265,20 +302,26 @@ class ProcessRunner:
         return bool(self._call("submit", name, job))
 
     def stop(self, timeout: float = 10.0) -> None:
+        """As ``Runner.stop``; a child that does not respond (before or during the call) is killed, its history kept."""
         self._call("stop", timeout)
+        self._end_hung(lambda s: replace(s, status=Status.STOPPED, notes=(),
+                                         message="stopped: the training process was not responding and was ended"))  # fmt: skip
 
     def reset(self, timeout: float = 10.0) -> None:
+        """As ``Runner.reset``; a child that does not respond is killed (the next ``start`` takes or spawns another)."""
         self._call("reset", timeout)
+        self._end_hung(lambda s: Snapshot())
 
     def close(self, timeout: float = 10.0) -> None:
         """Stop the run and end the child process (the session's release hook). ``start`` spawns a new one."""
         if self._proc is None:
             return
-        if self._ready.is_set():
+        if self._ready.is_set() and self.responding:
             self._call("close")
-            self._proc.join(timeout)
-        if self._proc.is_alive():  # still importing (no run, no state), or stuck
-            self._proc.terminate()
+            if self.responding:  # it may stop answering during the call: then no grace period
+                self._proc.join(timeout)
+        if self._proc.is_alive():  # still importing (no run, no state), not responding, or stuck
+            self._proc.kill()
         self._reap()
 
     @property
@@ -316,6 +359,13 @@ def _serve(conn) -> None:
 
         torch.set_num_threads(threads)
     runner = Runner(heartbeat_timeout=heartbeat_timeout, publish_every=publish_every, threads=threads)
+    lock, quiet = threading.Lock(), threading.Event()  # the pulse thread sends too; quiet: stop pulsing
+
+    def send(msg: tuple) -> None:
+        with lock:
+            conn.send(msg)
+
+    threading.Thread(target=_pulse, args=(send, quiet), name="playground-pulse", daemon=True).start()
     sent, last_send = -1, 0.0
     try:
         while True:
@@ -327,19 +377,29 @@ def _serve(conn) -> None:
                 _, call_id, name, args, kwargs = msg
                 result, error = _execute(runner, name, args, kwargs)
                 snap = runner.snapshot()
-                conn.send(("reply", call_id, result, error, snap))
+                send(("reply", call_id, result, error, snap))
                 sent = snap.version
                 if name == "close":
                     return
             snap = runner.snapshot()
             now = time.monotonic()
             if snap.version != sent and (now - last_send >= SEND_INTERVAL or not snap.active):
-                conn.send(("snapshot", snap))
+                send(("snapshot", snap))
                 sent, last_send = snap.version, now
     except (EOFError, OSError):  # the server went away: nobody will read or stop us
         pass
     finally:
+        quiet.set()
         runner.close()
+
+
+def _pulse(send: Callable[[tuple], None], quiet: threading.Event) -> None:
+    """Say "still here" every PULSE_EVERY s, even while the main loop waits on a long call (a stop mid-epoch)."""
+    while not quiet.wait(PULSE_EVERY):
+        try:
+            send(("pulse",))
+        except (OSError, ValueError):  # the pipe is gone: the process is ending
+            return
 
 
 def _warm_up() -> None:
