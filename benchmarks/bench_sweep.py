@@ -1,17 +1,19 @@
 """Sweep throughput: trials/minute at --jobs 1 and --jobs 2 for one fixed small sweep.
 
-    python benchmarks/bench_sweep.py [--trials 20] [--jobs 1,2] [--url SQLALCHEMY_URL]
+    python benchmarks/bench_sweep.py [--trials 20] [--jobs 1,2] [--reps 3] [--url SQLALCHEMY_URL]
 
 The sweep: 20 trials of TPE on the spiral (1,000 points per class, one hidden layer of 32 ReLUs,
 batch 64, 30 epochs), lr and optimizer varied, no pruning, in a fresh SQLite store. "wall" counts
 everything from start() to the last worker's exit (spawning the workers and their imports
 included); "steady" counts from the first finished trial to the last, the pace once warmed up.
-``--url`` runs the studies (and records the trials) in that database instead, e.g. a PostgreSQL server.
+Repetitions alternate the job counts (1, 2, 1, 2, ...) and the table gives medians with the range:
+this shared VM's speed changes 2-3x from one minute to the next. ``--url`` runs the studies (and records the trials) in that database instead, e.g. a PostgreSQL server.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -49,15 +51,28 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--trials", type=int, default=20)
     ap.add_argument("--jobs", default="1,2")
+    ap.add_argument("--reps", type=int, default=3, help="repetitions per job count, interleaved")
     ap.add_argument("--url", default=None, help="a database for the studies (default: a fresh SQLite file each)")
     args = ap.parse_args()
     print(f"store: {args.url.split('@')[-1] if args.url else 'a fresh SQLite file'}")
     print(f"{args.trials} trials, spiral {BASE.n_samples}/class, 32:relu, batch 64, {BASE.epochs} epochs; {os.cpu_count()} cores")
-    print(f"{'jobs':>4} {'trials':>6} {'wall s':>7} {'trials/min (wall)':>18} {'trials/min (steady)':>20}")
-    for jobs in (int(j) for j in args.jobs.split(",")):
-        r = measure(jobs, args.trials, args.url)
-        print(f"{r['jobs']:>4} {r['trials']:>6} {r['wall_s']:>7.1f} {r['per_min_wall']:>18.1f} {r['per_min_steady']:>20.1f}")
+    print(f"{'jobs':>4} {'reps':>4} {'wall s':>7} {'trials/min (wall)':>24} {'trials/min (steady)':>24}")
+    jobs_list = [int(j) for j in args.jobs.split(",")]
+    results = {j: [] for j in jobs_list}
+    for _ in range(args.reps):
+        for jobs in jobs_list:
+            results[jobs].append(measure(jobs, args.trials, args.url))
+    for jobs, rs in results.items():
+        print(f"{jobs:>4} {len(rs):>4} {_med(rs, 'wall_s'):>7.1f} {_spread(rs, 'per_min_wall'):>24} {_spread(rs, 'per_min_steady'):>24}")
 
+
+def _med(rs: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in rs)
+
+
+def _spread(rs: list[dict], key: str) -> str:
+    values = [r[key] for r in rs]
+    return f"{statistics.median(values):.0f} ({min(values):.0f}-{max(values):.0f})"
 
 if __name__ == "__main__":
     main()

@@ -114,7 +114,7 @@ def setup_form(running: bool) -> tuple[SweepSettings, int] | None:
         except ConfigError as err:
             st.error(str(err), icon=":material/error:")
     pressed = go.button("Start", key="sweep_start", type="primary", icon=":material/play_arrow:",
-                        disabled=settings is None or running, use_container_width=True)  # fmt: skip
+                        disabled=settings is None or running, width="stretch")  # fmt: skip
     return (settings, int(jobs)) if pressed and settings is not None else None
 
 
@@ -131,7 +131,8 @@ def start(settings: SweepSettings, jobs: int) -> bool:
     runner.start()
     slot.runner = runner
     st.session_state["sweep_study"] = settings.name  # the picker shows the new study
-    st.session_state.pop("_sweep_default_name", None)  # the next sweep gets a new default name
+    st.session_state.pop("_sweep_default_name", None)  # the next sweep gets a new default name,
+    st.session_state.pop("sweep_name", None)  # shown in the name field (this one is taken now)
     st.session_state[SEEN] = None
     return True
 
@@ -166,7 +167,7 @@ def _progress() -> None:
     bar, stop = st.columns([5, 1], vertical_alignment="bottom")
     bar.progress(p.fraction, text=f"**{p.study}** · {describe(p)}")
     if stop.button("Stop", key="sweep_stop", icon=":material/stop:", disabled=p.finished,
-                   help="Ends the running trials at their next epoch; finished trials are kept.", use_container_width=True):  # fmt: skip
+                   help="Ends the running trials at their next epoch; finished trials are kept.", width="stretch"):  # fmt: skip
         runner.stop()
         st.rerun(scope="app")
     seen = (p.done, p.finished)
@@ -219,7 +220,7 @@ def show_study(storage, name: str) -> None:
         query = urlencode(to_query(cfg))
         line, config = st.columns([5, 1], vertical_alignment="center")
         line.markdown(f"**Best:** trial {trial.number} · val loss {trial.value:.4f} · [open in the Playground](/?{query})")
-        with config.popover("Its config", icon=":material/content_copy:", use_container_width=True):
+        with config.popover("Its config", icon=":material/content_copy:", width="stretch"):
             st.caption("As train flags (CLI) and as the Playground's URL query:")
             st.code(as_flags(cfg) or "(the defaults)", language="bash", wrap_lines=True)
             st.code(query or "(the defaults)", language=None, wrap_lines=True)

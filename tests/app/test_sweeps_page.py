@@ -103,6 +103,7 @@ def test_start_runs_a_sweep_in_worker_processes_with_progress(tmp_path, monkeypa
     at.button(key="sweep_start").click().run()
     assert not at.exception, at.exception
     assert at.selectbox(key="sweep_study").value == "from-page" and at.button(key="sweep_start").disabled
+    assert at.text_input(key="sweep_name").value.startswith("sweep-")  # a new name for the next sweep
     done = lambda at: any("2/2 trials" in p.proto.text and "done in" in p.proto.text for p in at.get("progress"))  # noqa: E731
     rerun_until(at, done, "the page's sweep to finish", timeout=120)
     assert at.button(key="sweep_stop").disabled and not at.button(key="sweep_start").disabled
