@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from playground.config import FIELDS, RunConfig, from_query, to_query
+from playground.config import RunConfig, from_query, to_query
+from playground.presentation import HIDE_KEY, PRESENT_KEY
 from playground.ui import state
 
 LOADED = "_url_loaded"  # session_state: (config read from the URL, its warnings)
@@ -27,9 +28,9 @@ def show_warnings(cfg: RunConfig | None) -> None:
 
 
 def sync(cfg: RunConfig) -> None:
-    """Rewrite the config's keys in the query string to match ``cfg``; other keys (presenter mode's,
-    another page's) stay. Writes only when something differs: each write is a browser message."""
+    """Rewrite the query string to match ``cfg``; presenter mode's keys stay, another page's go (the race's
+    keys are not this page's link). Writes only when something differs: each write is a browser message."""
     current = st.query_params.to_dict()
-    query = {k: v for k, v in current.items() if k not in FIELDS} | to_query(cfg)
+    query = {k: v for k, v in current.items() if k in (PRESENT_KEY, HIDE_KEY)} | to_query(cfg)
     if current != query:
         st.query_params.from_dict(query)
