@@ -98,8 +98,8 @@ def make_storage(url: str | None = None, heartbeat: bool = False) -> "optuna.sto
     from playground.store import open_store
 
     optuna.logging.set_verbosity(logging.WARNING)  # not a line per created study / finished trial on stderr
+    open_store(url).close()  # StoreUnavailable names what is wrong (and where the URL came from)
     url = storage_url(url)
-    open_store(url).close()  # StoreUnavailable names what is wrong
     engine_kwargs = {"connect_args": {"timeout": SQLITE_TIMEOUT}} if url.startswith("sqlite") else {"pool_pre_ping": True}
     beat = dict(heartbeat_interval=HEARTBEAT, grace_period=GRACE) if heartbeat else {}
     with warnings.catch_warnings():

@@ -115,3 +115,11 @@ def test_cli_rejects_a_bad_space_before_anything_runs(db, capsys):
     assert study_names(make_storage(db)) == []
     assert main(["sweep-worker", "--study", "nope"]) == 2
     assert "error: study == 'nope' is not in this store" in capsys.readouterr().err
+
+
+def test_an_unreachable_store_is_one_line_and_exit_2(monkeypatch, capsys):
+    monkeypatch.setenv("PLAYGROUND_DB", "postgresql://nobody@127.0.0.1:1/x")  # port 1: refused at once
+    assert main(["sweep-worker", "--study", "x"]) == 2
+    assert main(["sweep", *TINY, "--param", "lr=0.01,0.1", "--study", "x"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and all(line.startswith("error: ") and "(from PLAYGROUND_DB)" in line for line in err)
