@@ -80,12 +80,9 @@ def grad_norms_figure(results: Sequence[RunResult], height: int = 360) -> go.Fig
                                marker=dict(color=run_colour(i), size=6),
                                hovertemplate=f"{run.label} ({when}) layer %{{x}}: %{{y:.2e}}<extra></extra>"))  # fmt: skip
     norms = [np.asarray(t["y"], dtype=float) for t in traces]
-    yaxis = _log_axis(*[n[np.isfinite(n)] for n in norms]) | dict(title=dict(text="gradient norm ‖∂L/∂W‖"))
+    yaxis = _log_axis(*[n[np.isfinite(n)] for n in norms]) | dict(title=dict(text="‖∂L/∂W‖"))
     layout = base_layout("Gradient norm per layer<br><span style='font-size:13px'>at the start dotted, at the end solid</span>",
                          height=height, margin=dict(l=64, r=16, t=60, b=44),
                          xaxis=dict(title=dict(text="layer (input → output)"), type="category"), yaxis=yaxis,
-                         legend=dict(orientation="h", yref="container", yanchor="bottom", y=0.0, xanchor="left", x=0.0,
-                                     font=dict(size=13)))  # fmt: skip
-    layout["height"] = height + 40  # two legend rows (start, end) at the foot
-    layout["margin"]["b"] = 100
+                         legend=dict(orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.02, font=dict(size=13)))  # fmt: skip
     return lean_figure(traces, layout)

@@ -175,7 +175,7 @@ def finished(lesson: Lesson, runner: LessonRunner, p: LessonProgress, wide: bool
     else:
         st.success(f"**Claim:** {lesson.claim}", icon=":material/school:")
     if wide:  # presenter mode: the watched chart across the page, the overlay beneath
-        watched_chart(lesson, runner, p, height=400)  # with the card's head, on a 1280x720 projector's first screen
+        watched_chart(lesson, runner, p, height=360)  # under the card's head, on a 1280x720 projector's first screen
         overlay(lesson, runner, p, st.columns(2), height=320)
     else:
         big, side = st.columns([3, 2], gap="medium")
@@ -234,13 +234,13 @@ def watched_chart(lesson: Lesson, runner: LessonRunner, p: LessonProgress, heigh
                 with column:
                     chart(boundary_figure(grid, list(p.class_names), height=boundary_height), key=f"{key}_{i}")
     elif lesson.watch == "gradflow":
-        chart(figures.grad_norms_figure(results, height=height - 60), key=key)
+        chart(_roomy(figures.grad_norms_figure(results, height=height)), key=key)
     elif lesson.watch == "lr_finder":
         found = next(r for r in results if r.lr_finder is not None)
         chart(lr_finder_figure(found.lr_finder, height=height), key=key)
         st.caption(f"The LR range test of **{found.label}**: its suggestion {found.lr_finder.suggested_lr:.2g} is the lr it trained at.")
     elif lesson.watch == "race":
-        race_chart(contour_figure(p.race, p.race_grid, height=height + 40), key=key)
+        race_chart(contour_figure(p.race, p.race_grid, height=height), key=key)
     elif lesson.watch == "confusion":
         for i, column in enumerate(st.columns(len(results))):
             run = results[i]
