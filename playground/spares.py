@@ -32,7 +32,7 @@ REFILL_AFTER = 3.0  # s after a take before a replacement may start (a warm chil
 
 
 class SparePool:
-    """``size`` started children kept ready; ``take()`` hands one over and starts the next."""
+    """``size`` started children kept ready; ``take()`` hands one over, and the next starts after a hold."""
 
     def __init__(self, make: Callable[[], Child], size: int = 1, refill_after: float = REFILL_AFTER) -> None:
         self.make = make  # starts one child (a spawn); its errors leave the pool short, not broken
@@ -88,8 +88,13 @@ class SparePool:
         self.fill()
 
     def settled(self) -> bool:
-        """Every spare has warmed up: each has sent its first message (a ``make`` child says "ready" once warm)."""
+        """The pool is full and every spare has warmed up (sent its first message: a ``make`` child says "ready"
+        once warm), and no take's hold is on: other warm-up work may have the cores now."""
         with self._lock:
+            if self._closed.is_set():
+                return True
+            if time.monotonic() < self._hold_until or len(self._spares) < self.size:
+                return False
             try:
                 return all(conn.poll(0) for _, conn in self._spares)
             except OSError:  # closed meanwhile

@@ -170,9 +170,9 @@ def test_a_take_holds_the_refill_until_the_takers_first_points_are_drawn():
         first, _ = pool.take()
         assert first.pid == 1 and pool.pids == []
         pool.fill()  # the app's warm-up calls fill after every page: it must wait out the hold too
-        assert pool.pids == [] and len(made) == 1
+        assert pool.pids == [] and len(made) == 1 and not pool.settled()  # nor start the race worker
         wait_for(lambda: pool.pids == [2], what="the refill after the hold")
-        assert len(made) == 2
+        assert len(made) == 2 and pool.settled()  # FakeConn.poll: the new spare has said "ready"
     finally:
         pool.close()
 
