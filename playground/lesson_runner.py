@@ -1,9 +1,10 @@
 """LessonRunner: one lesson's runs in a spawned process, its progress read by polling.
 
     runner = LessonRunner("xor", store_url=url, session=owner)
-    runner.start()          # spawns the process; returns at once
+    runner.start()          # spawns the process (or uses the one given); returns at once
     runner.poll()           # LessonProgress: which run, its epoch, the loss curves so far, the result when done
-    runner.close()          # ends the process (a new Run, the session's end)
+    runner.close()          # ends the process (a new Run while this one trains, the session's end)
+    LessonRunner("adam_vs_sgd", worker=runner.detach())   # the next lesson in the finished one's process
 
 The child calls ``run_lesson`` (all torch work is there, never in the server) and records each
 setup's run into the run store (a RunRecorder per setup: source "lesson", label = the setup's label,
@@ -11,7 +12,9 @@ under ``run_ids[i]``), so the runs show in the Playground's runs table and on th
 It sends LessonEvents through a queue: epoch events at most every EPOCH_INTERVAL seconds per run
 (the finished run's full history follows with it), plus what the page needs to draw that the
 results leave out: each 2-D run's plane and points (for its boundary) and the race's contour grid.
-Spawned, never forked (the server's threads and OpenMP pool do not survive a fork).
+The process (LessonWorker) stays up after a lesson, so the session's next lesson skips its ~5-10 s of
+imports; it exits after IDLE_TIMEOUT seconds without one. Spawned, never forked (the server's threads
+and OpenMP pool do not survive a fork).
 """
 from __future__ import annotations
 
@@ -115,67 +118,117 @@ class LessonProgress:
             self.result, self.ended = event.result, time.monotonic()
 
 
+class LessonWorker:
+    """The spawned process that runs a session's lessons, one job at a time. It stays up (its imports paid)
+    for the session's next lesson, and exits by itself after IDLE_TIMEOUT seconds without one."""
+
+    def __init__(self) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.jobs, self.out = ctx.Queue(), ctx.Queue()
+        self.proc = ctx.Process(target=work_in_child, args=(self.jobs, self.out), name="playground-lessons", daemon=True)
+        self.proc.start()
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.is_alive()
+
+    def close(self) -> None:
+        """End the process, whatever it is doing, and release the queues."""
+        if self.proc.is_alive():
+            self.proc.terminate()
+            self.proc.join(CLOSE_TIMEOUT)
+            if self.proc.is_alive():
+                self.proc.kill()
+        self.proc.join()
+        for q in (self.jobs, self.out):
+            q.cancel_join_thread()
+            q.close()
+
+
 class LessonRunner:
-    def __init__(self, lesson_id: str, seed: int = 0, store_url: str | None = None, session: str | None = None) -> None:
+    def __init__(self, lesson_id: str, seed: int = 0, store_url: str | None = None, session: str | None = None,
+                 worker: LessonWorker | None = None) -> None:  # fmt: skip
+        """``worker``: the process of a finished lesson to run this one in (else a new one is spawned)."""
         if lesson_id not in LESSONS:
             raise ValueError(f"lesson == {lesson_id!r}, must be one of {list(LESSONS)}")
         lesson = LESSONS[lesson_id]
         self.lesson_id, self.seed, self.store_url, self.session = lesson_id, seed, store_url, session
         self.run_ids = tuple(new_run_id() for _ in lesson.setups)  # the store's ids of the setups' runs
         self.progress = LessonProgress(lesson_id, len(lesson.setups) + (lesson.race is not None))
-        self._ctx = multiprocessing.get_context("spawn")
-        self._queue = self._ctx.Queue()
-        self._proc = None
+        self.job = new_run_id()  # tags this lesson's events: a reused worker's queue may hold an earlier job's
+        self._worker = worker if worker is not None and worker.alive else None
+        self._started = False
 
     def start(self) -> None:
-        if self._proc is not None:
+        if self._started:
             raise RuntimeError("this LessonRunner has already started")
-        args = (self.lesson_id, self.seed, self.store_url, self.session, self.run_ids, self._queue)
-        self._proc = self._ctx.Process(target=run_in_child, args=args, name=f"playground-lesson-{self.lesson_id}",
-                                       daemon=True)  # fmt: skip
-        self._proc.start()
+        self._started = True
+        if self._worker is None:
+            self._worker = LessonWorker()
+        self._worker.jobs.put((self.job, self.lesson_id, self.seed, self.store_url, self.session, self.run_ids))
 
     def poll(self) -> LessonProgress:
-        """Apply every event the child has sent; a child that died without a result is an error."""
+        """Apply every event the child has sent for this lesson; a child that died without a result is an error."""
+        worker, p = self._worker, self.progress
+        if worker is None:
+            return p
         while True:
             try:
-                event = self._queue.get_nowait()
-            except queue.Empty:
+                job, event = worker.out.get_nowait()
+            except (queue.Empty, OSError, ValueError):  # empty, or closed
                 break
-            self.progress.apply(event)
-        p = self.progress
-        if not p.finished and self._proc is not None and not self._proc.is_alive() and self._queue.empty():
-            p.apply(("error", f"the lesson's process ended unexpectedly (exit code {self._proc.exitcode})"))
+            if job == self.job:
+                p.apply(event)
+        if not p.finished and not worker.alive and worker.out.empty():
+            p.apply(("error", f"the lesson's process ended unexpectedly (exit code {worker.proc.exitcode})"))
         return p
 
     @property
     def alive(self) -> bool:
-        return self._proc is not None and self._proc.is_alive()
+        return self._worker is not None and self._worker.alive
+
+    def detach(self) -> LessonWorker | None:
+        """Hand this finished lesson's process to the next lesson (None if it is not finished or gone)."""
+        if not self.progress.finished or self._worker is None or not self._worker.alive:
+            return None
+        worker, self._worker = self._worker, None
+        return worker
 
     def close(self) -> None:
-        """End the child (whatever it is doing) and release the queue."""
-        proc, self._proc = self._proc, None
-        if proc is not None:
-            if proc.is_alive():
-                proc.terminate()
-                proc.join(CLOSE_TIMEOUT)
-                if proc.is_alive():
-                    proc.kill()
-            proc.join()
-        self._queue.cancel_join_thread()
-        self._queue.close()
+        """End the process (whatever it is doing)."""
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.close()
 
 
 # ---------------------------------------------------------------- the child process
 
+IDLE_TIMEOUT = 600.0  # s the process waits for the session's next lesson before it exits
 
-def run_in_child(lesson_id: str, seed: int, store_url: str | None, session: str | None, run_ids: tuple[str, ...],
-                 out) -> None:  # fmt: skip
-    """Spawned process: run the lesson, recording each run, and send its events to ``out``."""
-    try:
-        _run(lesson_id, seed, store_url, session, run_ids, out)
-    except BaseException as err:  # noqa: BLE001 - whatever it is, the page says it
-        out.put(("error", f"{type(err).__name__}: {err}"))
+
+def work_in_child(jobs, out) -> None:
+    """Spawned process: run each lesson sent on ``jobs``, sending its events, tagged with the job, to ``out``."""
+    while True:
+        try:
+            job = jobs.get(timeout=IDLE_TIMEOUT)
+        except queue.Empty:
+            return
+        tag, lesson_id, seed, store_url, session, run_ids = job
+        send = Tagged(out, tag)
+        try:
+            _run(lesson_id, seed, store_url, session, run_ids, send)
+        except Exception as err:  # noqa: BLE001 - whatever it is, the page says it
+            send.put(("error", f"{type(err).__name__}: {err}"))
+
+
+class Tagged:
+    """``out`` for one job: each event goes as (job, event)."""
+
+    def __init__(self, out, tag: str) -> None:
+        self.out, self.tag = out, tag
+
+    def put(self, event) -> None:
+        self.out.put((self.tag, event))
 
 
 def _run(lesson_id, seed, store_url, session, run_ids, out) -> None:

@@ -19,7 +19,7 @@ from playground.figures.evaluation import confusion_figure
 from playground.figures.lr_finder import lr_finder_figure
 from playground.figures.race import contour_figure
 from playground.figures.race import loss_figure as race_loss_figure
-from playground.lesson_runner import LessonProgress, LessonRunner
+from playground.lesson_runner import LessonProgress, LessonRunner, LessonWorker
 from playground.lessons import GROUPS, LESSONS, Lesson
 from playground.store import Location, StoreUnavailable
 from playground.ui import presenter, run_store, session
@@ -31,14 +31,20 @@ REVEALED = "_lessons_revealed"  # session_state: ids of lessons whose claim is s
 
 
 class LessonSlot:
-    """The session's lesson run: one LessonRunner at a time, closed with the session or by the next Run."""
+    """The session's lesson run: one LessonRunner at a time, closed with the session; the next Run ends it, or
+    reuses its process once it has finished."""
 
     def __init__(self) -> None:
         self.runner: LessonRunner | None = None
 
-    def replace(self, runner: LessonRunner | None) -> None:
+    def next_worker(self) -> LessonWorker | None:
+        """The last lesson's process, for the next lesson, if that lesson has finished; else it is ended."""
+        if self.runner is None:
+            return None
+        worker = self.runner.detach()
         self.close()
-        self.runner = runner
+        self.runner = None
+        return worker
 
     def close(self) -> None:
         if self.runner is not None:
@@ -121,8 +127,9 @@ def start(lesson_id: str) -> None:
         url = Location.from_env().url
     except StoreUnavailable:
         pass
-    runner = LessonRunner(lesson_id, store_url=url, session=session.owner())
-    session_lesson().replace(runner)
+    slot = session_lesson()
+    runner = LessonRunner(lesson_id, store_url=url, session=session.owner(), worker=slot.next_worker())
+    slot.runner = runner
     runner.start()
     st.session_state.setdefault(REVEALED, set()).discard(lesson_id)  # a new run: the class predicts again
     st.query_params[FOCUS] = lesson_id

@@ -81,16 +81,28 @@ def test_running_a_small_lesson_shows_the_overlay_the_sentence_and_on_reveal_the
 
 
 def lesson_processes() -> list:
-    return [p for p in multiprocessing.active_children() if p.name.startswith("playground-lesson-")]
+    return [p for p in multiprocessing.active_children() if p.name == "playground-lessons"]
 
 
 def test_another_run_ends_the_running_lesson_and_takes_the_focus():
     at = app(PAGE)
     at.button(key="lesson_run_xor").click().run()
     first = lesson_processes()
-    assert [p.name for p in first] == ["playground-lesson-xor"]
+    assert len(first) == 1
     at.button(key=f"lesson_run_{SMALL}").click().run()
     assert not at.exception, at.exception
     assert not first[0].is_alive()  # the xor lesson's process was ended, not left to finish
-    assert [p.name for p in lesson_processes()] == [f"playground-lesson-{SMALL}"]
+    assert len(lesson_processes()) == 1
     assert cards(at)[0] == SMALL
+
+
+def test_the_next_lesson_runs_in_the_finished_ones_process():
+    at = app(PAGE)
+    at.button(key=f"lesson_run_{SMALL}").click().run()
+    rerun_until(at, lambda at: any("**Measured:**" in m.value for m in at.markdown), "the first lesson", timeout=90)
+    [process] = lesson_processes()
+    at.button(key="lesson_run_zero_init").click().run()
+    sentence = rerun_until(at, lambda at: next((m.value for m in at.markdown if "**Measured:**" in m.value), None),
+                           "the second lesson", timeout=60)
+    assert "all-zero init:" in sentence
+    assert lesson_processes() == [process]  # no second process: its imports were paid once
