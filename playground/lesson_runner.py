@@ -13,8 +13,9 @@ It sends LessonEvents through a queue: epoch events at most every EPOCH_INTERVAL
 (the finished run's full history follows with it), plus what the page needs to draw that the
 results leave out: each 2-D run's plane and points (for its boundary) and the race's contour grid.
 The process (LessonWorker) stays up after a lesson, so the session's next lesson skips its ~5-10 s of
-imports; it exits after IDLE_TIMEOUT seconds without one. Spawned, never forked (the server's threads
-and OpenMP pool do not survive a fork).
+imports (0.2 s instead of ~10 s to a small lesson's result); it exits after IDLE_TIMEOUT seconds without
+one, since it holds ~470 MB RSS. Spawned, never forked (the server's threads and OpenMP pool do not
+survive a fork).
 """
 from __future__ import annotations
 
@@ -203,7 +204,7 @@ class LessonRunner:
 
 # ---------------------------------------------------------------- the child process
 
-IDLE_TIMEOUT = 600.0  # s the process waits for the session's next lesson before it exits
+IDLE_TIMEOUT = 300.0  # s an idle process waits for the session's next lesson (~470 MB RSS: torch, sklearn)
 
 
 def work_in_child(jobs, out) -> None:
