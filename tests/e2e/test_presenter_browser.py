@@ -12,10 +12,15 @@ PROGRESS = "[data-testid='stProgress']"
 def test_present_survives_page_switches_and_the_toggle_ends_it(app_page):
     page = app_page("?present=1&hide=optimizer&epochs=7")
     page.get_by_role("link", name="Optimizer race").click()
+    page.wait_for_url("**/race?*", timeout=30_000)  # the page switch first, then its script run
+    page.locator(".st-key-race_surface").wait_for(timeout=60_000)
     wait_for_app(page)
     assert "present=1" in page.url and "hide=optimizer" in page.url
     page.get_by_role("link", name="Playground").click()
+    page.wait_for_url(lambda url: "/race" not in url, timeout=30_000)
+    page.locator(".st-key-start").wait_for(timeout=60_000)
     wait_for_app(page)
+    page.wait_for_function("() => location.search.includes('epochs=7')", timeout=30_000)
     assert "present=1" in page.url and "epochs=7" in page.url
     assert page.locator(".st-key-optimizer").count() == 0  # hidden by the link
     page.get_by_text("Present", exact=True).click()

@@ -2,7 +2,9 @@
 
 END is "close" (the run ends as finished) or "crash" (``os._exit`` once its epochs are written,
 like a server killed mid-run). With GO_FILE it prints "ready" and starts when that file exists, so
-several writers start together. Prints "ok" or the recorder's error.
+several writers start together; with the environment variable STORE_WRITER_HOLD (a path) it ends
+its run only once that file exists, so a test can hold every run open until all have begun.
+Prints "ok" or the recorder's error.
 """
 import os
 import sys
@@ -30,6 +32,9 @@ def main(url: str, run_id: str, epochs: int, seed: int, end: str, go: str | None
             time.sleep(0.02)
         print("ok" if recorder.error is None else recorder.error, flush=True)
         os._exit(0)  # no close, no finally: the process dies with its run "running"
+    hold = os.environ.get("STORE_WRITER_HOLD")
+    while hold and not os.path.exists(hold):
+        time.sleep(0.005)
     trainer.stop(Status.FINISHED, f"finished {epochs} epochs")
     recorder.close()
     print("ok" if recorder.error is None else recorder.error, flush=True)

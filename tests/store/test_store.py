@@ -192,8 +192,10 @@ def test_a_live_run_beats_its_heartbeat_without_epochs(store_url):
         assert store.get_run(recorder.run_id).status == "stopped"
 
 
-def _writer(url: str, run_id: str, epochs: int, seed: int, end: str, *go: Path) -> subprocess.Popen:
+def _writer(url: str, run_id: str, epochs: int, seed: int, end: str, *go: Path, hold: Path | None = None) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(HERE)])}
+    if hold is not None:
+        env["STORE_WRITER_HOLD"] = str(hold)
     cmd = [sys.executable, str(HERE / "store_writer.py"), url, run_id, str(epochs), str(seed), end, *map(str, go)]
     return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -215,11 +217,16 @@ def test_a_run_killed_mid_way_reads_as_interrupted(store_url):
 
 def test_four_concurrent_writers_lose_nothing(store_url, tmp_path):
     open_store(store_url).close()
-    epochs, go = 200, tmp_path / "go"
-    writers = [_writer(store_url, f"writer{i:06d}", epochs, i, "close", go) for i in range(4)]
+    epochs, go, hold = 200, tmp_path / "go", tmp_path / "hold"
+    writers = [_writer(store_url, f"writer{i:06d}", epochs, i, "close", go, hold=hold) for i in range(4)]
     for w in writers:  # all four have imported everything: start them together
         assert w.stdout.readline().strip() == "ready", w.stderr.read()
     go.touch()
+    with open_store(store_url) as store:  # no run ends before all four have begun: they overlap on a loaded machine too
+        deadline = time.monotonic() + 60
+        while len(store.list_runs()) < 4 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    hold.touch()
     results = [w.communicate(timeout=120) for w in writers]
     assert [out.strip() for out, _ in results] == ["ok"] * 4, [err for _, err in results]
     with open_store(store_url) as store:
