@@ -1,0 +1,190 @@
+"""How long a student waits: server start to first page, and Start to the first loss point.
+
+    python benchmarks/bench_startup.py [--repeats 5] [--settle 20]
+
+Each repetition starts a fresh ``streamlit run app.py`` and drives it with headless Chromium
+(Debian's /usr/bin/chromium, as the e2e tests):
+
+- server start -> first page: from launching the server process to the Playground page showing
+  its Start button and the data preview (the browser asks for the page as soon as
+  ``/_stcore/health`` answers);
+- first Start, cold server: Start clicked in that first session at once; until the loss chart
+  (the first epoch's point) is drawn;
+- a later Start: the same session, after Stop and Reset;
+- first Start, warm server: once the server's processes have gone quiet (their CPU time grew by
+  less than 0.05 s in a second: every warm-up is done; at least ``--settle`` s after the first
+  page), a new browser context (a new session, another browser key, so nothing is adopted) opens
+  the page and clicks Start.
+
+A MutationObserver records whether Streamlit's auto-discovered pages sidebar (``stSidebarNav``)
+ever appeared in the first session. Prints the samples and a markdown table of medians.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+from app_server import DATA_DIR, ROOT, free_port
+
+CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"]
+QUERY = "?epochs=100000"  # the default spiral, a run that outlasts the measurement
+START = ".st-key-start button:not([disabled])"
+FIRST_PAGE = [START, ".st-key-preview .js-plotly-plot"]  # something useful: the controls and the data
+FIRST_POINT = ".st-key-loss_chart .js-plotly-plot"
+TIMEOUT = 180_000  # ms; a loaded machine can be very slow
+# Set before any page script runs: remember if Streamlit's pages/ sidebar (links named after the
+# files: app, compare, landscape, ...) was ever in the DOM; app.py's own navigation is a top bar.
+WATCH_SIDEBAR = """
+window.__sidebarFlashed = false;
+new MutationObserver(() => {
+  if (document.querySelector("[data-testid='stSidebarNav']")) window.__sidebarFlashed = true;
+}).observe(document, {childList: true, subtree: true});
+"""
+
+
+def launch_server() -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {"PLAYGROUND_DATA_DIR": os.environ.get("PLAYGROUND_DATA_DIR", DATA_DIR), **os.environ}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.address",
+         "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def wait_healthy(base: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as r:
+                if r.read().decode().strip() == "ok":
+                    return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("streamlit did not start")
+
+
+def open_page(browser, base: str):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_init_script(WATCH_SIDEBAR)
+    page = context.new_page()
+    page.goto(f"{base}/{QUERY}")
+    for selector in FIRST_PAGE:
+        page.locator(selector).wait_for(timeout=TIMEOUT)
+    return page
+
+
+def time_start(page) -> float:
+    """Seconds from the Start click to the first loss point drawn."""
+    t0 = time.monotonic()
+    page.locator(START).click()
+    page.locator(FIRST_POINT).first.wait_for(timeout=TIMEOUT)  # Streamlit may briefly hold a stale copy too
+    return time.monotonic() - t0
+
+
+def stop_and_reset(page) -> None:
+    page.locator(".st-key-stop button:not([disabled])").click()
+    page.locator(".st-key-reset button:not([disabled])").click()
+    page.wait_for_function(f"() => !document.querySelector({FIRST_POINT!r})", timeout=TIMEOUT)  # every copy gone
+    page.locator(START).wait_for(timeout=TIMEOUT)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` and all its descendants, from /proc."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            children = [int(c) for c in f.read().split()]
+    except (FileNotFoundError, ProcessLookupError):
+        return total
+    return total + sum(cpu_seconds(c) for c in children)
+
+
+def wait_quiet(pid: int, timeout: float = 120.0) -> None:
+    """Until the server's process tree used less than 0.05 s of CPU in one second (warm-ups done)."""
+    deadline = time.monotonic() + timeout
+    before = cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(1.0)
+        now = cpu_seconds(pid)
+        if now - before < 0.05:
+            return
+        before = now
+    print("  the server never went quiet", file=sys.stderr)
+
+
+def one_server(browser, settle: float) -> dict[str, float]:
+    t0 = time.monotonic()
+    server, base = launch_server()
+    try:
+        wait_healthy(base)
+        page = open_page(browser, base)
+        out = {"first_page": time.monotonic() - t0}
+        out["cold_start"] = time_start(page)
+        out["sidebar"] = float(page.evaluate("window.__sidebarFlashed"))
+        stop_and_reset(page)
+        out["later_start"] = time_start(page)
+        page.locator(".st-key-stop button:not([disabled])").click()
+        page.context.close()  # the session ends: its runner is closed
+        time.sleep(max(0.0, settle - (time.monotonic() - t0 - out["first_page"])))
+        wait_quiet(server.pid)
+        page = open_page(browser, base)
+        out["warm_start"] = time_start(page)
+        page.locator(".st-key-stop button:not([disabled])").click()
+        page.context.close()
+        return out
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+ROWS = [
+    ("server start -> first page (settings, data preview)", "first_page"),
+    ("first Start -> first loss point, cold server (right after the first page)", "cold_start"),
+    ("first Start -> first loss point, warm server (a new session)", "warm_start"),
+    ("a later Start -> first loss point (same session, after Stop and Reset)", "later_start"),
+]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--settle", type=float, default=10.0, help="at least this many s after the first page "
+                    "before the warm session (and until the server is quiet)")
+    args = ap.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    samples: list[dict[str, float]] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for i in range(args.repeats):
+            samples.append(one_server(browser, args.settle))
+            print(f"  {i + 1}: " + "  ".join(f"{k} {v:.2f}" for k, v in samples[-1].items()), file=sys.stderr)
+        browser.close()
+    flashed = sum(s["sidebar"] for s in samples)
+    print(f"\n{args.repeats} server starts, load average {os.getloadavg()[0]:.1f}; "
+          f"auto-discovered sidebar seen in {flashed:.0f} of {args.repeats} first sessions\n")  # fmt: skip
+    print("| measure | median s | min s | max s |")
+    print("|---|---:|---:|---:|")
+    for label, key in ROWS:
+        values = [s[key] for s in samples]
+        print(f"| {label} | {statistics.median(values):.2f} | {min(values):.2f} | {max(values):.2f} |")
+
+
+if __name__ == "__main__":
+    main()
