@@ -13,7 +13,7 @@ def test_the_first_start_takes_the_spare_and_a_new_one_warms_up():
     at = app(n_samples="50", epochs="100000", seed="0")  # the app's warm-up, after the page, fills the pool
     pool = workers.spare_pool()
     deadline = time.monotonic() + SPARE_TIMEOUT
-    while not (pool._spares and pool._spares[0][1].poll(0)):  # its "ready" message waits in the pipe
+    while not pool.settled():  # full, and its spare has said "ready"
         assert time.monotonic() < deadline, "the spare never said ready"
         time.sleep(0.05)
     spare = pool.pids[0]

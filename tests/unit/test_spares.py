@@ -5,6 +5,7 @@ for), the run's process is the spare's (no new interpreter), it trains with the 
 count, a crashed spare falls back to a plain spawn, and closing the pool ends every spare.
 """
 import functools
+import multiprocessing
 import os
 import signal
 import sys
@@ -46,7 +47,7 @@ def pool():
 def warm(pool: SparePool) -> int:
     """The pid of the pool's spare once it has said "ready" (torch imported, a run rehearsed)."""
     pool.fill()
-    wait_for(lambda: pool._spares[0][1].poll(0), SPAWN_TIMEOUT, "the spare's ready message")
+    wait_for(pool.settled, SPAWN_TIMEOUT, "the spare's ready message")  # full, warmed up, no take held
     return pool.pids[0]
 
 
@@ -90,7 +91,7 @@ def test_a_spare_taken_while_it_warms_queues_the_start(pool, splits):
 def test_a_crashed_spare_falls_back_to_a_plain_spawn_and_the_run_works(pool, splits):
     dead = warm(pool)
     os.kill(dead, signal.SIGKILL)
-    wait_for(lambda: not pool._spares[0][0].is_alive(), what="the spare to die")
+    wait_for(lambda: dead not in {p.pid for p in multiprocessing.active_children()}, what="the spare to die")
     runner = ProcessRunner(spares=pool)
     try:
         runner.start(LONG.replace(epochs=3), splits)
