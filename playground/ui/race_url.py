@@ -126,6 +126,14 @@ PER_OPTIMIZER: dict[str, Param] = {  # "<optimizer>.<name>"; knobs only for the 
 }
 
 
+def _nesterov_momentum(value: float, _: str) -> str | None:
+    """Nesterov's look-ahead needs momentum: torch refuses 0 (the race would stop with that error)."""
+    return None if 0.0 < value <= ui.KNOB_MAX else f"must be in (0, {_number(ui.KNOB_MAX)}] for nesterov"
+
+
+NESTEROV_MOMENTUM = Param(_float, _nesterov_momentum, _number)
+
+
 def _settings_of(name: str) -> tuple[str, ...]:
     """The per-optimizer keys ``name`` has: lr, the knobs it reads, wd if the page shows it."""
     return ("lr", *OPTIMIZERS[name].knobs, *(("wd",) if name in DEFAULT_WEIGHT_DECAY else ()))
@@ -136,6 +144,8 @@ def param(key: str) -> Param | None:
     if key in SETUP:
         return SETUP[key]
     name, _, setting = key.partition(".")
+    if (name, setting) == ("nesterov", "momentum"):
+        return NESTEROV_MOMENTUM
     return PER_OPTIMIZER[setting] if name in OPTIMIZERS and setting in _settings_of(name) else None
 
 

@@ -155,3 +155,10 @@ def test_condition_off_the_bowl_is_ignored_and_not_written():
 def test_defaults_cover_every_key_of_their_surface():
     assert set(defaults("bowl")) == every_key()
     assert set(defaults("rosenbrock")) == every_key() - {"condition"}
+
+
+def test_nesterov_without_momentum_keeps_the_default_with_a_warning():
+    config, warnings = from_query({"opt": "sgd nesterov", "nesterov.momentum": "0"})
+    assert len(warnings) == 1 and "nesterov.momentum='0' ignored" in warnings[0] and "for nesterov" in warnings[0]
+    assert config == from_query({"opt": "sgd nesterov"})[0]  # the default momentum stays
+    assert from_query({"opt": "momentum", "momentum.momentum": "0"})[1] == []  # plain momentum may be 0
