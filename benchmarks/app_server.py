@@ -19,8 +19,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(root: Path = ROOT, **env: str) -> tuple[subprocess.Popen, str]:
-    """(server process, base URL). ``env`` adds variables (e.g. PLAYGROUND_RUNNER="thread")."""
+def launch_app(root: Path = ROOT, **env: str) -> tuple[subprocess.Popen, str]:
+    """(server process, base URL) of ``streamlit run app.py`` just launched, not yet answering.
+    ``env`` adds variables (e.g. PLAYGROUND_RUNNER="thread")."""
     port = free_port()
     environ = {"PLAYGROUND_DATA_DIR": os.environ.get("PLAYGROUND_DATA_DIR", DATA_DIR), **os.environ, **env}
     proc = subprocess.Popen(
@@ -29,14 +30,28 @@ def start_app(root: Path = ROOT, **env: str) -> tuple[subprocess.Popen, str]:
          "--browser.gatherUsageStats", "false"],
         cwd=root, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def wait_healthy(base: str, timeout: float = 60) -> None:
+    """Poll /_stcore/health until the server says "ok"; RuntimeError after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as r:
                 if r.read().decode().strip() == "ok":
-                    return proc, base
+                    return
         except OSError:
-            time.sleep(0.1)
-    proc.kill()
+            time.sleep(0.05)
     raise RuntimeError("streamlit did not start")
+
+
+def start_app(root: Path = ROOT, **env: str) -> tuple[subprocess.Popen, str]:
+    """(server process, base URL) of a server that answers; ``env`` adds variables."""
+    proc, base = launch_app(root, **env)
+    try:
+        wait_healthy(base)
+    except RuntimeError:
+        proc.kill()
+        raise
+    return proc, base

@@ -27,9 +27,8 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 
-from app_server import DATA_DIR, ROOT, free_port
+from app_server import launch_app, wait_healthy
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"]
@@ -46,30 +45,6 @@ new MutationObserver(() => {
   if (document.querySelector("[data-testid='stSidebarNav']")) window.__sidebarFlashed = true;
 }).observe(document, {childList: true, subtree: true});
 """
-
-
-def launch_server() -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {"PLAYGROUND_DATA_DIR": os.environ.get("PLAYGROUND_DATA_DIR", DATA_DIR), **os.environ}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.address",
-         "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    return proc, f"http://127.0.0.1:{port}"
-
-
-def wait_healthy(base: str, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as r:
-                if r.read().decode().strip() == "ok":
-                    return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("streamlit did not start")
 
 
 def open_page(browser, base: str):
@@ -126,9 +101,9 @@ def wait_quiet(pid: int, timeout: float = 120.0) -> None:
 
 def one_server(browser, settle: float) -> dict[str, float]:
     t0 = time.monotonic()
-    server, base = launch_server()
+    server, base = launch_app()
     try:
-        wait_healthy(base)
+        wait_healthy(base, timeout=120)
         page = open_page(browser, base)
         out = {"first_page": time.monotonic() - t0}
         out["cold_start"] = time_start(page)
