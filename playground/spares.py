@@ -15,7 +15,7 @@ forkserver hang off that one process: if it dies, every running child reads as e
 255) to the server, and stopping it waits for all of them.
 
 The pool only holds and starts children; what they run is the ``make`` factory's business
-(``playground.process_runner.spawn_child``). ``close()`` ends every spare not handed out and
+(``playground.training_process.spawn_child``). ``close()`` ends every spare not handed out and
 refuses later requests; a handed-out child belongs to its taker.
 """
 from __future__ import annotations

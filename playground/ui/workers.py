@@ -16,7 +16,7 @@ import os
 import streamlit as st
 
 from playground import race_task
-from playground.process_runner import spawn_child
+from playground.training_process import spawn_child
 from playground.spares import SparePool
 from playground.worker import WorkerProcess
 

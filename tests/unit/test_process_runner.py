@@ -175,12 +175,12 @@ def test_heartbeat_timeout_stops_the_run_in_the_child(splits):
 
 
 def test_a_host_that_cannot_spawn_gets_an_error_not_a_spinner(monkeypatch, splits):
-    import playground.process_runner as pr
+    import playground.training_process as tp  # spawn_child starts the training process
 
     def refuse(method):
         raise OSError("process creation is not allowed here")
 
-    monkeypatch.setattr(pr.mp, "get_context", refuse)
+    monkeypatch.setattr(tp.mp, "get_context", refuse)
     runner = ProcessRunner()
     runner.start(LONG, splits)
     snap = runner.snapshot()

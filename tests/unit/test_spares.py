@@ -15,7 +15,8 @@ import pytest
 from playground.config import RunConfig
 from playground.datasets import prepare
 from playground.jobs import JobStatus, JobUpdate
-from playground.process_runner import ProcessRunner, spawn_child
+from playground.process_runner import ProcessRunner
+from playground.training_process import spawn_child
 from playground.spares import SparePool
 from playground.status import Status
 from polling import wait_for
