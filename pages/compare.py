@@ -1,14 +1,17 @@
 """Compare runs: any stored runs (from the app, the CLI or a sweep) side by side, read from the run store."""
 import streamlit as st
 
-from playground.ui import compare, run_store
+from playground.ui import compare, presenter, run_store
 from playground.ui.navigation import require_app_navigation
 
 require_app_navigation()  # before anything renders: a cold deep link reruns through app.py
 
-st.subheader("Compare runs", anchor=False)  # compact, as on the Playground: the charts get the height
-st.caption("Every run is saved with its history. Pick runs in the table: their curves share one chart, one colour "
-           "per run, named by the settings that differ. The link keeps the picked runs.")  # fmt: skip
+title, present = st.columns([6, 1], vertical_alignment="center")
+title.subheader("Compare runs", anchor=False)  # compact, as on the Playground: the charts get the height
+presenter.toggle(present)
+if not presenter.active():
+    st.caption("Every run is saved with its history. Pick runs in the table: their curves share one chart, one colour "
+               "per run, named by the settings that differ. The link keeps the picked runs.")  # fmt: skip
 
 store = run_store.get()
 if store is None:

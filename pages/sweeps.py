@@ -1,14 +1,18 @@
 """Sweeps: many runs of one base config, chosen by Optuna, trained in parallel worker processes."""
 import streamlit as st
 
+from playground.ui import presenter
 from playground.ui import sweep_page as ui
 from playground.ui.navigation import require_app_navigation
 
 require_app_navigation()  # before anything renders: a cold deep link reruns through app.py
 
-st.subheader("Sweeps", anchor=False)  # compact, as on the Playground: the charts get the height
-st.caption("Train many configs and see which settings matter. Optuna picks each trial's values; every trial is "
-           "also a run in the store, so it can be compared and reopened.")  # fmt: skip
+title, present = st.columns([6, 1], vertical_alignment="center")
+title.subheader("Sweeps", anchor=False)  # compact, as on the Playground: the charts get the height
+presenter.toggle(present)
+if not presenter.active():
+    st.caption("Train many configs and see which settings matter. Optuna picks each trial's values; every trial is "
+               "also a run in the store, so it can be compared and reopened.")  # fmt: skip
 storage = ui.storage()
 if storage is None:
     st.stop()

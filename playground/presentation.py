@@ -33,5 +33,11 @@ def parse_hide(text: str | None) -> tuple[tuple[str, ...], list[str]]:
     return tuple(names), warnings
 
 
+def hide_all_but(shown: tuple[str, ...]) -> tuple[str, ...]:
+    """Every setting but ``shown``, in RunConfig order: a lesson link in presenter mode keeps only the
+    controls the lesson names."""
+    return tuple(name for name in FIELDS if name not in shown)
+
+
 def format_hide(names: tuple[str, ...]) -> str:
     return ",".join(names)

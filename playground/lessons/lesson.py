@@ -47,3 +47,13 @@ class Lesson:
     setups: tuple[Setup, ...] = ()  # trained one after another, in this order
     race: str | None = None  # a playground.race.PRESETS key, raced after the setups
     measured: str = ""  # what tests/lessons measured over seeds 0-4, for the closing note and the curious
+
+    def named_fields(self) -> tuple[str, ...]:
+        """The RunConfig fields the lesson's setups set (seed aside, which the lesson picks), in first-seen
+        order: the controls a presenter's link keeps on screen."""
+        names: list[str] = []
+        for setup in self.setups:
+            for name, _ in parse_qsl(setup.query, strict_parsing=True):
+                if name != "seed" and name not in names:
+                    names.append(name)
+        return tuple(names)

@@ -21,6 +21,7 @@ from playground.figures.race import contour_figure
 from playground.figures.race import loss_figure as race_loss_figure
 from playground.lesson_runner import LessonProgress, LessonRunner, LessonWorker
 from playground.lessons import GROUPS, LESSONS, Lesson
+from playground.presentation import HIDE_KEY, format_hide, hide_all_but
 from playground.store import Location, StoreUnavailable
 from playground.ui import presenter, run_store, session
 from playground.ui.charts import chart
@@ -116,6 +117,8 @@ def open_link(lesson: Lesson) -> tuple[str, str]:
         from playground.ui.race_url import to_query
 
         return "the race", "/race?" + urlencode(to_query(preset_config(lesson.race)) | keep)
+    if presenter.active():  # a projector shows only what the lesson is about
+        keep[HIDE_KEY] = format_hide(hide_all_but(lesson.named_fields()))
     query = lesson.setups[0].query + (f"&{urlencode(keep)}" if keep else "")
     return "Playground", f"/?{query}"
 

@@ -1,4 +1,6 @@
 """Presenter mode (?present=1, the Present toggle) and ?hide=: on the Playground, the race and the landscape pages."""
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 
 from apptest_helpers import app, chart, progress, rerun_until
@@ -40,8 +42,18 @@ def test_hide_leaves_out_the_named_controls_and_keeps_their_values():
     assert at.query_params["optimizer"] in ("sgd", ["sgd"]) and at.query_params["batch_size"] in ("64", ["64"])
 
 
-@pytest.mark.parametrize("page", ["pages/race.py", "pages/landscape.py"])
+@pytest.mark.parametrize("page", ["pages/race.py", "pages/landscape.py", "pages/compare.py", "pages/sweeps.py",
+                                  "pages/lessons.py"])
 def test_every_page_has_the_toggle_and_keeps_the_mode(page):
     at = app(page=page, present="1")
     assert at.toggle(key="present").value is True and not at.exception
     assert at.query_params["present"] in ("1", ["1"])
+
+
+def test_a_lessons_playground_link_in_presenter_mode_shows_only_the_lessons_controls():
+    at = app(page="pages/lessons.py", present="1", lesson="adam_vs_sgd")
+    url = next(b.proto.url for b in at.get("link_button") if "optimizer=" in b.proto.url)
+    query = parse_qs(urlsplit(url).query)
+    hidden = query["hide"][0].split(",")
+    assert query["present"] == ["1"] and "noise" in hidden and "momentum" in hidden
+    assert {"optimizer", "lr", "layers", "dataset"}.isdisjoint(hidden)
