@@ -61,37 +61,47 @@ class LayerSpec:
     activation: str = "relu"  # ACTIVATIONS key
     dropout: float = 0.0  # drop probability after the activation, in [0, 1)
     batchnorm: bool = False  # BatchNorm1d between Linear and activation
+    frozen: bool = False  # weights (and BatchNorm's) kept as they are: not given to the optimizer (playground/freeze.py)
 
     def to_token(self) -> str:
-        """``100:relu``, ``64:tanh:0.2:bn``: the ``--layers`` / URL syntax for one layer."""
+        """``100:relu``, ``64:tanh:0.2:bn``, ``64:relu:frozen``: the ``--layers`` / URL syntax for one layer."""
         parts = [str(self.units), self.activation]
         if self.dropout or self.batchnorm:
             parts.append(f"{self.dropout:g}")
         if self.batchnorm:
             parts.append("bn")
+        if self.frozen:
+            parts.append(FROZEN)
         return ":".join(parts)
 
 
+FROZEN = "frozen"  # a layer token's last part: ``64:relu:frozen``, ``64:relu::bn:frozen``
+
+
 def parse_layers(text: str) -> tuple[LayerSpec, ...]:
-    """Parse comma-separated ``UNITS[:ACTIVATION[:DROPOUT[:bn]]]``; ``""`` or ``"0"`` means no hidden layer."""
+    """Parse comma-separated ``UNITS[:ACTIVATION[:DROPOUT[:bn]]][:frozen]``; ``""`` or ``"0"`` means no hidden
+    layer. An empty DROPOUT is 0 (``64:relu::bn:frozen``)."""
     if text.strip() in ("0", "none"):  # how people write "no hidden layer" in a link
         return ()
     specs = []
     for i, token in enumerate(t.strip() for t in text.split(",") if t.strip()):
         parts = token.split(":")
+        frozen = len(parts) > 1 and parts[-1].strip().lower() == FROZEN
+        parts = parts[:-1] if frozen else parts
         if len(parts) > 4:
-            raise ConfigError(f"layer {i + 1} {token!r} has {len(parts)} parts, must be UNITS[:ACTIVATION[:DROPOUT[:bn]]]")
+            raise ConfigError(f"layer {i + 1} {token!r} has {len(parts)} parts, "
+                              "must be UNITS[:ACTIVATION[:DROPOUT[:bn]]][:frozen]")
         try:
             units = int(parts[0])
         except ValueError:
             raise ConfigError(f"hidden units == {parts[0]!r} (layer {i + 1}), must be an integer >= 1") from None
         activation = parts[1] if len(parts) > 1 and parts[1] else "relu"
         try:
-            dropout = float(parts[2]) if len(parts) > 2 else 0.0
+            dropout = float(parts[2]) if len(parts) > 2 and parts[2].strip() else 0.0
         except ValueError:
             raise ConfigError(f"dropout == {parts[2]!r} (layer {i + 1}), must be a number in [0, 1)") from None
         batchnorm = len(parts) > 3 and parts[3].lower() in ("bn", "batchnorm", "1", "true")
-        specs.append(LayerSpec(units, activation, dropout, batchnorm))
+        specs.append(LayerSpec(units, activation, dropout, batchnorm, frozen))
     return tuple(specs)
 
 
@@ -125,7 +135,8 @@ class RunConfig:
     scaling: str = _f("standard", "feature scaling fitted on train only: standard | minmax | none",
                       "data", EVERY_DATASET)
     # --- network: a change builds a new network ---
-    layers: tuple[LayerSpec, ...] = _f((LayerSpec(100, "relu"),), "hidden layers UNITS[:ACT[:DROPOUT[:bn]]],...",
+    layers: tuple[LayerSpec, ...] = _f((LayerSpec(100, "relu"),), "hidden layers UNITS[:ACT[:DROPOUT[:bn]]][:frozen],...; "
+                                       "frozen: its weights stay as initialised or loaded (--init-from)",
                                        "network")
     init: str = _f("default", "weight init: default | xavier | kaiming | zeros", "network")
     binary_loss: str = _f("bce", "binary tasks: bce (1 sigmoid logit) | softmax (2-way cross-entropy)", "network")

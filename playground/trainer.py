@@ -31,6 +31,7 @@ from playground.backprop import HandBackprop
 from playground.config import RunConfig, check_against_data, custom_class_weights
 from playground.datasets import Splits
 from playground.device import resolve_device, threads_for
+from playground.freeze import freeze
 from playground.model import build_mlp
 from playground.modes import eval_mode, has_modes
 from playground.optim import make_optimizer, set_lr
@@ -102,7 +103,8 @@ class Trainer:
         self.model = build_mlp(splits.n_features, cfg.layers, cfg.n_outputs(self.n_classes), cfg.init)
         self.model.to(self.device)
         self.n_params = sum(p.numel() for p in self.model.parameters())
-        self.optimizer = make_optimizer(cfg.optimizer, self.model.parameters(), cfg.lr, fused=True, **cfg.optimizer_kwargs())
+        trainable = freeze(self.model, cfg.layers)  # frozen layers' parameters never reach the optimizer
+        self.optimizer = make_optimizer(cfg.optimizer, trainable, cfg.lr, fused=True, **cfg.optimizer_kwargs())
         self.lr = cfg.lr
         self.generator = torch.Generator(device=self.device).manual_seed(cfg.seed)  # batch order
         self.data = {name: self._tensors(name) for name in ("train", "val", "test")}
@@ -262,7 +264,7 @@ class Trainer:
         if initial:
             model.load_state_dict(self.initial_state)
         name, kwargs = optimizer or self.cfg.optimizer, knobs if knobs is not None else self.cfg.optimizer_kwargs()
-        opt = make_optimizer(name, model.parameters(), self.lr, **kwargs)
+        opt = make_optimizer(name, freeze(model, self.cfg.layers), self.lr, **kwargs)
         backprop = HandBackprop(model, self.loss_kind, self.class_weight, self.cfg.l1) if HandBackprop.supports(model) else None
         return JobCopy(self, model, opt, backprop)
 
