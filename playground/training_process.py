@@ -1,6 +1,7 @@
 """The training process's side: what runs in the child a ProcessRunner (or the spare pool) spawns.
 
     child = spawn_child()        # (process, connection): it warms up, says "ready", waits for its settings
+                                 # (or for ("lessons",): then it serves a session's lessons, lesson_process.py)
 
 ``_serve`` is the child's main loop: it takes the settings (heartbeat timeout, publish interval,
 torch threads) from the first message, then executes the ProcessRunner's calls on an ordinary
@@ -45,9 +46,15 @@ def _serve(conn) -> None:
     _warm_up()
     try:
         conn.send(("ready",))
-        _, heartbeat_timeout, publish_every, threads = conn.recv()  # ("setup", ...) from whoever took us
+        first = conn.recv()  # ("setup", ...) from a ProcessRunner, or ("lessons",) from a LessonWorker
     except (EOFError, OSError):
         return
+    if first[0] == "lessons":
+        from playground.lesson_process import serve_lessons
+
+        serve_lessons(conn)
+        return
+    _, heartbeat_timeout, publish_every, threads = first
     if threads:
         import torch
 

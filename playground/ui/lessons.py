@@ -25,6 +25,7 @@ from playground.presentation import HIDE_KEY, format_hide, hide_all_but
 from playground.store import Location, StoreUnavailable
 from playground.ui import presenter, run_store, session
 from playground.ui.charts import chart
+from playground.ui.workers import spare_pool
 
 FOCUS = "lesson"  # URL key: /lessons?lesson=<id> opens that lesson first
 POLL = 0.3  # s between the live fragment's reads of the running lesson
@@ -131,7 +132,8 @@ def start(lesson_id: str) -> None:
     except StoreUnavailable:
         pass
     slot = session_lesson()
-    runner = LessonRunner(lesson_id, store_url=url, session=session.owner(), worker=slot.next_worker())
+    runner = LessonRunner(lesson_id, store_url=url, session=session.owner(), worker=slot.next_worker(),
+                          spares=spare_pool())  # a first lesson takes a warm process: its first curve at once
     slot.runner = runner
     runner.start()
     st.session_state.setdefault(REVEALED, set()).discard(lesson_id)  # a new run: the class predicts again

@@ -1,14 +1,17 @@
 """The Lessons page (AppTest): every lesson's card, a focused lesson from the URL, a small lesson run live in its
 own process to its overlay and measured sentence, the claim behind Reveal, and an unknown lesson's warning."""
 import multiprocessing
+import time
 
 import pytest
 
 from playground.lessons import LESSONS
 from playground.store import open_store
+from playground.ui import workers
 from tests.app.apptest_helpers import app, chart, rerun_until
 
 PAGE = "pages/lessons.py"
+SPARE_TIMEOUT = 90  # s; the spare imports torch and rehearses a run, slow on a loaded 2-core machine
 SMALL = "linear_vs_hidden"  # the fastest lesson: two spiral runs of ~0.1 s each (the process start dominates)
 
 
@@ -106,3 +109,16 @@ def test_the_next_lesson_runs_in_the_finished_ones_process():
                            "the second lesson", timeout=60)
     assert "all-zero init:" in sentence
     assert lesson_processes() == [process]  # no second process: its imports were paid once
+
+
+def test_a_first_lesson_runs_in_the_servers_warm_spare_process():
+    at = app(PAGE)  # the app's warm-up fills the spare pool after the page
+    pool = workers.spare_pool()
+    deadline = time.monotonic() + SPARE_TIMEOUT
+    while not pool.settled():  # full, and its spare has said "ready": torch imported, a run rehearsed
+        assert time.monotonic() < deadline, "the spare never said ready"
+        time.sleep(0.05)
+    spare = pool.pids[0]
+    at.button(key=f"lesson_run_{SMALL}").click().run()
+    assert [p.pid for p in lesson_processes()] == [spare]  # no new process importing torch for ~5-10 s
+    rerun_until(at, lambda at: any("**Measured:**" in m.value for m in at.markdown), "the lesson", timeout=90)
