@@ -5,6 +5,7 @@ import numpy as np
 
 from playground.config import check_split_sizes
 from playground.datasets.registry import DATASETS
+from playground.datasets.scaler import Scaler
 from playground.datasets.splits import Dataset, Splits
 
 
@@ -39,7 +40,8 @@ def split_and_scale(ds: Dataset, cfg) -> Splits:
     steps.append({"standard": StandardScaler(), "minmax": MinMaxScaler(), "none": FunctionTransformer()}[cfg.scaling])
     pipe = make_pipeline(*steps).fit(ds.X[train])
     out = lambda rows: pipe.transform(ds.X[rows]).astype(np.float32)  # noqa: E731
-    return Splits(out(train), ds.y[train], out(val), ds.y[val], out(test), ds.y[test], ds, tuple(notes))
+    return Splits(out(train), ds.y[train], out(val), ds.y[val], out(test), ds.y[test], ds, tuple(notes),
+                  scaler=Scaler.of(pipe))
 
 
 def prepare(cfg) -> Splits:

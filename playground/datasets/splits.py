@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from playground.datasets.scaler import Scaler
+
 
 @dataclass(frozen=True)
 class Dataset:
@@ -40,6 +42,7 @@ class Splits:
     y_test: np.ndarray
     dataset: Dataset
     notes: tuple[str, ...] = field(default=())
+    scaler: Scaler | None = None  # the fitted feature scaling as numbers (model files reproduce it)
 
     @property
     def n_features(self) -> int:
