@@ -18,7 +18,8 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from playground.architecture import count_params
-from playground.names import ACTIVATION_NAMES, DATASET_NAMES, INIT_NAMES, OPTIMIZER_NAMES
+from playground.names import (ACTIVATION_NAMES, DATASET_NAMES, INIT_NAMES, OPTIMIZER_NAMES, REGRESSION_DATASETS,
+                              REGRESSION_LOSS_NAMES, REGRESSION_ONLY)
 
 MAX_LAYERS = 16  # hidden layers
 MAX_UNITS = 4096  # per hidden layer
@@ -49,6 +50,8 @@ PIMA_MISSING = ("median", "drop_rows", "drop_columns")
 SCALINGS = ("standard", "minmax", "none")
 BINARY_LOSSES = ("bce", "softmax")
 DEVICES = ("auto", "cpu", "cuda")
+TASKS = ("auto", "classification", "regression")  # auto: the dataset's own task (regression only for REGRESSION_ONLY)
+TARGET_SCALINGS = ("none", "minmax")
 
 
 class ConfigError(ValueError):
@@ -110,7 +113,7 @@ def format_layers(layers: tuple[LayerSpec, ...]) -> str:
 
 
 GROUPS = ("data", "network", "training")  # what a change restarts: the data, the network, or only the next run
-TOY = ("spiral", "circles", "xor", "blobs")  # the generated 2-D sets
+TOY = ("spiral", "circles", "xor", "blobs", "plane", "gaussians")  # the generated 2-D sets
 EVERY_DATASET = None  # the split fields' datasets: they change every dataset's rows
 
 
@@ -124,7 +127,11 @@ def _f(default: Any, help: str, group: str, datasets: tuple[str, ...] | None = (
 class RunConfig:
     # --- data: a change reloads the data (and so needs a new run) ---
     dataset: str = _f("spiral", "DATASETS key", "data")
-    n_samples: int = _f(1000, "points per class for generated 2-D sets (xor: 2*n_samples points, classes by quadrant)",
+    task: str = _f("auto", "classification | regression | auto (the dataset's own: regression for plane and gaussians); "
+                           "wine_quality does both", "data", ("wine_quality",))
+    target_scaling: str = _f("none", "regression target: none | minmax (to [0, 1], fitted on train; metrics stay on the "
+                                     "original scale)", "data", REGRESSION_DATASETS)
+    n_samples: int = _f(1000, "points per class for generated 2-D sets (xor, plane, gaussians: 2*n_samples points)",
                         "data", TOY)
     classes: int = _f(3, "number of classes for spiral and blobs", "data", ("spiral", "blobs"))
     noise: float = _f(0.2, "noise of generated sets (spiral: std of the angle jitter)", "data", TOY)
@@ -140,6 +147,7 @@ class RunConfig:
                                        "network")
     init: str = _f("default", "weight init: default | xavier | kaiming | zeros", "network")
     binary_loss: str = _f("bce", "binary tasks: bce (1 sigmoid logit) | softmax (2-way cross-entropy)", "network")
+    loss: str = _f("mse", "regression loss: mse | mae | huber (classification always uses cross-entropy)", "training")
     # --- training: applies to the next run (lr also live) ---
     optimizer: str = _f("adam", "OPTIMIZERS key", "training")
     lr: float = _f(0.01, "learning rate (step size)", "training")
@@ -169,12 +177,17 @@ class RunConfig:
         return dataclasses.replace(self, **changes)
 
     @property
+    def regression(self) -> bool:
+        """The resolved task: ``task``, or for ``auto`` the dataset's own (regression for REGRESSION_ONLY)."""
+        return self.task == "regression" or (self.task == "auto" and self.dataset in REGRESSION_ONLY)
+
+    @property
     def param_cap(self) -> int:
         return MAX_PARAMS
 
     def n_outputs(self, n_classes: int) -> int:
-        """Output units: one sigmoid logit for a binary task with the BCE head, else one logit per class."""
-        return 1 if (n_classes == 2 and self.binary_loss == "bce") else n_classes
+        """Output units: one linear unit for regression or a binary task with the BCE head, else one logit per class."""
+        return 1 if self.regression or (n_classes == 2 and self.binary_loss == "bce") else n_classes
 
     def optimizer_kwargs(self) -> dict[str, float]:
         """``make_optimizer``'s keyword arguments besides the lr: weight decay and every knob."""
@@ -201,6 +214,7 @@ def _finite(name: str, value: float) -> None:
 def validate(cfg: RunConfig) -> None:
     """Raise ConfigError on the first value outside its limits."""
     _in_choices("dataset", cfg.dataset, DATASET_NAMES)
+    _validate_task(cfg)
     _check(10 <= cfg.n_samples <= 50_000, f"n_samples == {cfg.n_samples}, must be in [10, 50000]")
     _check(2 <= cfg.classes <= 10, f"classes == {cfg.classes}, must be in [2, 10]")
     if cfg.dataset in TOY:
@@ -244,6 +258,19 @@ def validate(cfg: RunConfig) -> None:
     )
     _check(0 <= cfg.seed <= MAX_SEED, f"seed == {cfg.seed}, must be in [0, {MAX_SEED}]")
     _in_choices("device", cfg.device, DEVICES)
+
+
+def _validate_task(cfg: RunConfig) -> None:
+    """task, loss and target_scaling, and the task against the dataset (issue 13: regression)."""
+    _in_choices("task", cfg.task, TASKS)
+    _check(cfg.task != "regression" or cfg.dataset in REGRESSION_DATASETS,
+           f"task == 'regression' for dataset {cfg.dataset!r}, must be one of {list(REGRESSION_DATASETS)}")
+    _check(cfg.task != "classification" or cfg.dataset not in REGRESSION_ONLY,
+           f"task == 'classification' for dataset {cfg.dataset!r}, must be 'regression' or 'auto' (it has no classes)")
+    _in_choices("loss", cfg.loss, REGRESSION_LOSS_NAMES)
+    _in_choices("target_scaling", cfg.target_scaling, TARGET_SCALINGS)
+    _check(not cfg.regression or cfg.class_weights == "none",
+           f"class_weights == {cfg.class_weights!r} for a regression task, must be 'none' (there are no classes)")
 
 
 def _check_points(cfg: RunConfig) -> None:
@@ -373,7 +400,8 @@ def from_query(params: dict[str, str]) -> tuple[RunConfig, list[str]]:
     Returns the config and one warning per rejected parameter.
     """
     cfg, warnings = DEFAULT, []
-    for name, text in params.items():
+    # in field order, not the link's: dataset is set before task (task=regression needs a regression dataset)
+    for name, text in sorted(params.items(), key=lambda kv: list(FIELDS).index(kv[0]) if kv[0] in FIELDS else -1):
         if name not in FIELDS:
             continue
         if isinstance(text, list):  # st.query_params.to_dict() keeps the last value; plain dicts may hold lists

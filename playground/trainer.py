@@ -32,9 +32,11 @@ from playground.config import RunConfig, check_against_data, custom_class_weight
 from playground.datasets import Splits
 from playground.device import resolve_device, threads_for
 from playground.freeze import freeze
+from playground.metrics_regression import RegressionMetrics, regression_scores
 from playground.model import build_mlp
 from playground.modes import eval_mode, has_modes
 from playground.optim import make_optimizer, set_lr
+from playground.regression import regression_loss
 from playground.status import Status
 
 # Auto val_every: a cost model of one epoch, in microseconds, measured on the reference 2-core CPU
@@ -98,7 +100,8 @@ class Trainer:
         self.callbacks = list(callbacks)
         self.device = resolve_device(cfg.device)
         self.n_classes = splits.n_classes
-        self.binary_bce = cfg.n_outputs(self.n_classes) == 1  # one sigmoid logit
+        self.regression = splits.regression  # one linear unit against a float target (issue 13)
+        self.binary_bce = cfg.n_outputs(self.n_classes) == 1 and not self.regression  # one sigmoid logit
         torch.manual_seed(cfg.seed)  # init and dropout masks
         self.model = build_mlp(splits.n_features, cfg.layers, cfg.n_outputs(self.n_classes), cfg.init)
         self.model.to(self.device)
@@ -111,10 +114,8 @@ class Trainer:
         self.class_weight = self._class_weights()
         self.l1_params = [m.weight for m in self.model.modules() if isinstance(m, torch.nn.Linear)]
         # plain MLPs (no dropout, no BatchNorm) skip the autograd engine: same gradients, ~1.6x the steps/s
-        self.loss_kind = "bce" if self.binary_bce else "cross_entropy"
-        self.backprop = (
-            HandBackprop(self.model, self.loss_kind, self.class_weight, cfg.l1) if HandBackprop.supports(self.model) else None
-        )  # fmt: skip
+        self.loss_kind = cfg.loss if self.regression else "bce" if self.binary_bce else "cross_entropy"
+        self.backprop = self._hand_backprop(self.model)
         self.initial_state = copy.deepcopy(self.model.state_dict())  # for jobs that start over (LR range test)
         # eval() changes nothing without dropout or BatchNorm: skip the mode switches then
         self._has_modes = has_modes(self.model)
@@ -138,7 +139,15 @@ class Trainer:
     def _tensors(self, split: str) -> tuple[torch.Tensor, torch.Tensor]:
         X = getattr(self.splits, f"X_{split}")
         y = getattr(self.splits, f"y_{split}")
+        if self.regression:  # the network learns the target on the training scale (target_scaling)
+            y = ((y - self.splits.y_offset) / self.splits.y_scale).astype(np.float32)
         return torch.as_tensor(X, device=self.device), torch.as_tensor(y, device=self.device)
+
+    def _hand_backprop(self, model: nn.Module) -> HandBackprop | None:
+        """Hand backprop for plain MLPs on the classification losses; regression goes through autograd."""
+        if self.regression or not HandBackprop.supports(model):
+            return None
+        return HandBackprop(model, self.loss_kind, self.class_weight, self.cfg.l1)
 
     def _class_weights(self) -> torch.Tensor | None:
         custom = custom_class_weights(self.cfg)
@@ -163,6 +172,8 @@ class Trainer:
     # ------------------------------------------------------------ loss and prediction
     def loss(self, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """Mean (class-weighted) loss of logits (B, C) or (B, 1) against labels (B,)."""
+        if self.regression:  # logits (B, 1) against y (B,) float
+            return regression_loss(self.cfg.loss, logits, y)
         w = self.class_weight
         if self.binary_bce:
             z = logits.squeeze(1)
@@ -174,10 +185,15 @@ class Trainer:
         return F.cross_entropy(logits, y, weight=w)
 
     def predict(self, logits: torch.Tensor) -> torch.Tensor:
+        """Class indices (B,); regression: predictions (B,) on the target's original scale."""
+        if self.regression:
+            return logits.squeeze(1) * self.splits.y_scale + self.splits.y_offset
         return (logits.squeeze(1) > 0).long() if self.binary_bce else logits.argmax(1)
 
     def proba(self, logits: torch.Tensor) -> torch.Tensor:
-        """(B, C) class probabilities, for either output head."""
+        """(B, C) class probabilities, for either output head; regression: (B, 1) predictions, original scale."""
+        if self.regression:  # the boundary grid becomes the prediction surface
+            return self.predict(logits).unsqueeze(1)
         if self.binary_bce:
             p1 = torch.sigmoid(logits)
             return torch.cat([1 - p1, p1], dim=1)
@@ -212,10 +228,15 @@ class Trainer:
         return self.proba(self._eval_forward(self.model[1:], hidden)).cpu().numpy()
 
     @torch.inference_mode()
-    def evaluate(self, split: str) -> metrics.Metrics:
-        """Loss, accuracy, balanced accuracy, recall per class and confusion (numpy (C, C)) on a split."""
+    def evaluate(self, split: str) -> metrics.Metrics | RegressionMetrics:
+        """Loss, accuracy, balanced accuracy, recall per class and confusion (numpy (C, C)) on a split;
+        regression: loss, MAE, RMSE, R^2, Pearson r and the mean-predictor baseline (original scale)."""
         X, y = self.data[split]
         logits = self._eval_forward(self.model, X)
+        if self.regression:
+            y_true, y_pred = getattr(self.splits, f"y_{split}"), self.predict(logits).cpu().numpy()
+            scores = regression_scores(y_true, y_pred, float(self.splits.y_train.mean()))
+            return RegressionMetrics(loss=float(self.loss(logits, y)), **scores, y_true=y_true, y_pred=y_pred)
         cm = metrics.confusion(y, self.predict(logits), self.n_classes)
         return metrics.Metrics(loss=float(self.loss(logits, y)), **metrics.scores(cm), confusion=cm)
 
@@ -265,8 +286,7 @@ class Trainer:
             model.load_state_dict(self.initial_state)
         name, kwargs = optimizer or self.cfg.optimizer, knobs if knobs is not None else self.cfg.optimizer_kwargs()
         opt = make_optimizer(name, freeze(model, self.cfg.layers), self.lr, **kwargs)
-        backprop = HandBackprop(model, self.loss_kind, self.class_weight, self.cfg.l1) if HandBackprop.supports(model) else None
-        return JobCopy(self, model, opt, backprop)
+        return JobCopy(self, model, opt, self._hand_backprop(model))
 
     def _run_epoch(self) -> tuple[float, float]:
         """One pass over train in shuffled mini-batches. Returns (mean batch loss, running accuracy).
@@ -279,7 +299,7 @@ class Trainer:
         n, bs = len(y), self.batch_size
         if bs >= n:
             loss, logits = self._step(X, y)
-            return float(loss), float((self.predict(logits) == y).sum()) / n
+            return float(loss), self._running_score(logits, y)
         if self._logit_buf is None:
             self._logit_buf = torch.empty(n, self.model[-1].out_features, device=self.device)
             sizes = [min(bs, n - start) for start in range(0, n, bs)]
@@ -292,8 +312,13 @@ class Trainer:
             losses.append(loss)
             self._logit_buf[start : start + bs] = logits
         mean_loss = torch.dot(torch.stack(losses), self._batch_share)  # batches weighted by their rows
-        correct = (self.predict(self._logit_buf) == y[perm]).sum()
-        return float(mean_loss), float(correct) / n
+        return float(mean_loss), self._running_score(self._logit_buf, y[perm])
+
+    def _running_score(self, logits: torch.Tensor, y: torch.Tensor) -> float:
+        """The epoch's running accuracy; regression: its running MAE on the original scale."""
+        if self.regression:
+            return float((logits.squeeze(1) - y).abs().mean()) * self.splits.y_scale
+        return float((self.predict(logits) == y).sum()) / len(y)
 
     def validates(self, epoch: int) -> bool:
         """Whether ``epoch`` (1-based) is on the validation schedule: the first, every k-th, the last."""
@@ -317,7 +342,7 @@ class Trainer:
         logs = {
             "epoch": self.epoch,
             "loss": loss,
-            "accuracy": acc,
+            "mae" if self.regression else "accuracy": acc,
             "lr": self.lr,
             "seconds": self.train_seconds,
             "samples_per_second": len(self.splits.y_train) / seconds if seconds > 0 else float("nan"),
@@ -327,16 +352,23 @@ class Trainer:
             val = self.evaluate("val")
             logs["val_scheduled"] = scheduled
             logs["val_loss"] = val.loss
-            logs["val_accuracy"] = val.accuracy
-            logs["val_balanced_accuracy"] = val.balanced_accuracy
-            logs["val_recall"] = val.recall  # (C,) array
-            logs["val_confusion"] = val.confusion  # (C, C) array
+            if self.regression:  # no classes: no accuracy, recall or confusion
+                logs.update(val_mae=val.mae, val_rmse=val.rmse, val_r2=val.r2, val_pearson_r=val.pearson_r)
+            else:
+                self._class_logs(logs, val)
             self.last_validated = self.epoch
         for cb in self.callbacks:
             cb.on_epoch_end(self, logs)
         if self.epoch >= self.cfg.epochs and not self.stop_training:
             self.stop(Status.FINISHED, f"finished {self.epoch} epoch{'s' if self.epoch != 1 else ''}")
         return logs
+
+    @staticmethod
+    def _class_logs(logs: dict, val: metrics.Metrics) -> None:
+        logs["val_accuracy"] = val.accuracy
+        logs["val_balanced_accuracy"] = val.balanced_accuracy
+        logs["val_recall"] = val.recall  # (C,) array
+        logs["val_confusion"] = val.confusion  # (C, C) array
 
     def _begin(self) -> None:
         self.started = True

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 import numpy as np
 
 from playground.cli.flags import add_config_flags, config_from_args
+from playground.cli.regression_summary import format_regression, regression_keys
 from playground.config import FIELDS, RunConfig, format_value, to_query
 from playground.datasets import DatasetUnavailable, prepare
 
@@ -97,13 +98,7 @@ def summarize(trainer: Trainer, test: Metrics) -> dict:
     n_train = len(trainer.splits.y_train)
     seconds = trainer.train_seconds
     cfg = trainer.cfg  # effective config (batch_size clamped to the training set, see notes)
-    return {
-        "config": config_dict(cfg),
-        "query": urlencode(to_query(cfg)),
-        "status": str(trainer.status),
-        "message": trainer.message,
-        "notes": [*trainer.notes, *trainer.splits.notes],
-        "epochs_run": trainer.epoch,
+    scores = regression_keys(train, val, test) if trainer.regression else {
         "train_loss": train.loss,
         "val_loss": val.loss,
         "test_loss": test.loss,
@@ -114,6 +109,15 @@ def summarize(trainer: Trainer, test: Metrics) -> dict:
         "test_recall": test.recall,
         "confusion_matrix": test.confusion,
         "class_names": trainer.splits.dataset.class_names,
+    }  # fmt: skip
+    return {
+        "config": config_dict(cfg),
+        "query": urlencode(to_query(cfg)),
+        "status": str(trainer.status),
+        "message": trainer.message,
+        "notes": [*trainer.notes, *trainer.splits.notes],
+        "epochs_run": trainer.epoch,
+        **scores,
         "seconds": seconds,
         "samples_per_second": trainer.epoch * n_train / seconds if seconds > 0 else float("nan"),
         "n_train": n_train,
@@ -148,16 +152,22 @@ def format_summary(r: dict) -> str:
     lines = [
         f"{c['dataset']}: layers {c['layers'] or '(none)'}, {c['optimizer']} lr {c['lr']:g}, {batch}, seed {c['seed']}",
         r["message"] or r["status"],
-        f"{'':6}{'loss':>9}{'accuracy':>10}",
-        *(f"{s:6}{r[s + '_loss']:9.4f}{r[s + '_accuracy']:10.4f}" for s in ("train", "val", "test")),
-        f"test balanced accuracy {r['balanced_accuracy']:.4f}",
-        "test confusion (rows = true, columns = predicted):",
-        *("  " + " ".join(f"{v:5d}" for v in row) for row in np.asarray(r["confusion_matrix"])),
+        *(format_regression(r) if "test_mae" in r else _format_classes(r)),
         f"{r['epochs_run']} epochs in {r['seconds']:.2f} s ({r['samples_per_second']:,.0f} samples/s), "
         f"{r['n_params']:,} parameters, {r['device']}",
         *(f"note: {n}" for n in r["notes"]),
     ]
     return "\n".join(lines)
+
+
+def _format_classes(r: dict) -> list[str]:
+    return [
+        f"{'':6}{'loss':>9}{'accuracy':>10}",
+        *(f"{s:6}{r[s + '_loss']:9.4f}{r[s + '_accuracy']:10.4f}" for s in ("train", "val", "test")),
+        f"test balanced accuracy {r['balanced_accuracy']:.4f}",
+        "test confusion (rows = true, columns = predicted):",
+        *("  " + " ".join(f"{v:5d}" for v in row) for row in np.asarray(r["confusion_matrix"])),
+    ]
 
 
 class Progress:
@@ -175,9 +185,11 @@ class Progress:
 
     def on_epoch_end(self, trainer, logs: dict) -> None:
         if logs["epoch"] % self.every == 0 or logs["epoch"] == self.epochs or trainer.stop_training:
-            val = f"  val_loss {logs['val_loss']:.4f}  val_acc {logs['val_accuracy']:.3f}" if "val_loss" in logs else ""
+            score = "mae" if "mae" in logs else "acc"  # a regression run's logs have mae, not accuracy
+            key = "mae" if score == "mae" else "accuracy"
+            val = f"  val_loss {logs['val_loss']:.4f}  val_{score} {logs['val_' + key]:.3f}" if "val_loss" in logs else ""
             print(
                 f"epoch {logs['epoch']:>{len(str(self.epochs))}}/{self.epochs}  loss {logs['loss']:.4f}  "
-                f"acc {logs['accuracy']:.3f}{val}",
+                f"{score} {logs[key]:.3f}{val}",
                 file=sys.stderr,
             )

@@ -11,7 +11,7 @@ from typing import Callable
 import numpy as np
 
 from playground.config import RunConfig, dataset_uses
-from playground.datasets import mnist, tabular, toy
+from playground.datasets import mnist, planes, tabular, toy
 from playground.names import DATASET_NAMES
 
 
@@ -19,13 +19,17 @@ from playground.names import DATASET_NAMES
 class DatasetInfo:
     title: str  # shown in the picker
     kind: str  # "2d" (generated plane) | "tabular" | "image"
-    load: Callable[[RunConfig], tuple]  # cfg -> (X, y, feature_names, class_names)
+    load: Callable[[RunConfig], tuple]  # cfg -> (X, y, feature_names, class_names); regression: y float32, no classes
     about: str  # one line for the page
     uses: tuple[str, ...] = ()  # config fields that change this set (the page shows only these): config.dataset_uses
 
 
 def _toy(fn):
     return lambda cfg: (*fn(cfg.n_samples, cfg.classes, cfg.noise, np.random.default_rng(cfg.seed)), ["x1", "x2"], None)
+
+
+def _wine_quality(cfg: RunConfig) -> tuple:
+    return tabular.wine_quality_score() if cfg.regression else tabular.wine_quality()
 
 
 _SETS: dict[str, DatasetInfo] = {  # without uses: the registry below reads them from RunConfig
@@ -37,12 +41,17 @@ _SETS: dict[str, DatasetInfo] = {  # without uses: the registry below reads them
                        "Quadrants labelled by the sign of x1*x2: the classic problem a single layer cannot solve."),
     "blobs": DatasetInfo("Gaussian blobs", "2d", _toy(toy.blobs),
                          "Gaussian clusters on a circle: nearly linear, a good first run."),
+    "plane": DatasetInfo("Tilted plane (regression)", "2d", _toy(planes.plane),
+                         "Regression: the target is (x1 + x2) / 2, a tilted plane; one linear unit fits it."),
+    "gaussians": DatasetInfo("Sum of Gaussians (regression)", "2d", _toy(planes.gaussians),
+                             "Regression: six bumps of alternating sign; the network must learn a wavy surface."),
     "wine": DatasetInfo("Wine", "tabular", lambda cfg: tabular.wine(),
                         "178 wines, 13 chemical measurements, 3 cultivars (scikit-learn)."),
     "pima": DatasetInfo("Pima Indians diabetes", "tabular", lambda cfg: tabular.pima(cfg.pima_missing),
                         "768 patients, 8 measurements, diabetes yes/no (500/268); zeros mean 'not measured'."),
-    "wine_quality": DatasetInfo("Red wine quality", "tabular", lambda cfg: tabular.wine_quality(),
-                                "1,599 red wines, 11 measurements, quality 3-8: heavily unbalanced classes."),
+    "wine_quality": DatasetInfo("Red wine quality", "tabular", _wine_quality,
+                                "1,599 red wines, 11 measurements, quality 3-8: heavily unbalanced classes, "
+                                "or a number to predict (task regression)."),
     "ionosphere": DatasetInfo("Ionosphere", "tabular", lambda cfg: tabular.ionosphere(),
                               "351 radar returns, 34 features, good/bad."),
     "mnist": DatasetInfo("MNIST (5k subset)", "image", lambda cfg: mnist.mnist_subset(),

@@ -16,7 +16,7 @@ from playground.datasets.scaler import Scaler
 class Dataset:
     name: str
     X: np.ndarray  # (n, d) float32; NaN marks a missing value
-    y: np.ndarray  # (n,) int64 in 0..C-1
+    y: np.ndarray  # (n,) int64 in 0..C-1; regression: (n,) float32 targets and no class names
     feature_names: list[str]
     class_names: list[str]
     kind: str  # "2d" | "tabular" | "image"
@@ -26,13 +26,17 @@ class Dataset:
         return len(self.class_names)
 
     @property
+    def regression(self) -> bool:
+        return self.y.dtype.kind == "f"
+
+    @property
     def class_counts(self) -> np.ndarray:
         return np.bincount(self.y, minlength=self.n_classes)
 
 
 @dataclass(frozen=True)
 class Splits:
-    """Model-ready arrays. X_*: (n, d) float32 scaled; y_*: (n,) int64."""
+    """Model-ready arrays. X_*: (n, d) float32 scaled; y_*: (n,) int64 (regression: float32, original scale)."""
 
     X_train: np.ndarray
     y_train: np.ndarray
@@ -42,7 +46,13 @@ class Splits:
     y_test: np.ndarray
     dataset: Dataset
     notes: tuple[str, ...] = field(default=())
+    y_offset: float = 0.0  # regression: the network learns (y - y_offset) / y_scale (target_scaling)
+    y_scale: float = 1.0
     scaler: Scaler | None = None  # the fitted feature scaling as numbers (model files reproduce it)
+
+    @property
+    def regression(self) -> bool:
+        return self.dataset.regression
 
     @property
     def n_features(self) -> int:

@@ -57,6 +57,13 @@ def wine_quality():
     return X, y, WINE_QUALITY_FEATURES, [f"quality {n}" for n in names]
 
 
+def wine_quality_score():
+    """The same 1,599 wines and 11 features, the quality score (3..8) as a float32 regression target."""
+    X, y, features, classes = wine_quality()
+    scores = np.array([float(c.split()[-1]) for c in classes], dtype=np.float32)  # class index -> its score
+    return X, scores[y], features, []
+
+
 def ionosphere():
     """351 radar returns, 34 features, good (g) / bad (b)."""
     frame = read_csv_or_openml("ionosphere.csv", 59, "Ionosphere", "351 rows, 34 numeric features then g/b")

@@ -27,6 +27,7 @@ build it in the server and send it to the training process.
 """
 from __future__ import annotations
 
+import math
 import threading
 import time
 import uuid
@@ -230,8 +231,9 @@ def final_result(trainer: "Trainer", logs: dict) -> RunResult:
     train, val = trainer.evaluate("train"), trainer.evaluate("val")
     return RunResult(
         **{**vars(base), "train": _scores(train), "val": _scores(val),
-           "test": Scores(float(logs["test_loss"]), float(logs["test_accuracy"]), float(logs["test_balanced_accuracy"])),
-           "confusion": tuple(tuple(int(v) for v in row) for row in logs["test_confusion"])},
+           "test": _scores(trainer.evaluate("test")) if trainer.regression else
+                   Scores(float(logs["test_loss"]), float(logs["test_accuracy"]), float(logs["test_balanced_accuracy"])),
+           "confusion": None if trainer.regression else tuple(tuple(int(v) for v in row) for row in logs["test_confusion"])},
     )  # fmt: skip
 
 
@@ -260,4 +262,5 @@ def default_label(cfg: "RunConfig") -> str:
 
 
 def _scores(m: "Metrics") -> Scores:
-    return Scores(float(m.loss), float(m.accuracy), float(m.balanced_accuracy))
+    """A regression run's scores have its loss only (NaN accuracies: the store has no regression columns yet)."""
+    return Scores(float(m.loss), float(getattr(m, "accuracy", math.nan)), float(getattr(m, "balanced_accuracy", math.nan)))

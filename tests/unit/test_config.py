@@ -143,7 +143,7 @@ def test_layer_tokens_round_trip():
 
 def _non_default_config() -> RunConfig:
     return RunConfig(
-        dataset="wine", n_samples=123, classes=4, noise=0.35, pima_missing="drop_rows", val_split=0.15,
+        dataset="wine", task="classification", target_scaling="minmax", loss="huber", n_samples=123, classes=4, noise=0.35, pima_missing="drop_rows", val_split=0.15,
         test_split=0.25, scaling="minmax", layers=parse_layers("64:tanh:0.2:bn,8:elu"), init="xavier",
         binary_loss="softmax", optimizer="rmsprop", lr=0.0003, momentum=0.5, beta1=0.8, beta2=0.99, rho=0.95,
         batch_size=0, epochs=77, val_every=5, weight_decay=1e-4, l1=2e-5, patience=9, min_delta=0.001, restore_best=False,
@@ -213,7 +213,7 @@ def test_every_field_has_a_group_and_the_groups_partition_the_fields():
     assert all(f.metadata["group"] in GROUPS for f in FIELDS.values())
     assert sorted((*DATA_FIELDS, *NETWORK_FIELDS, *TRAINING_FIELDS)) == sorted(FIELDS)
     assert NETWORK_FIELDS == ("layers", "init", "binary_loss")
-    assert DATA_FIELDS == ("dataset", "n_samples", "classes", "noise", "pima_missing", "val_split", "test_split",
+    assert DATA_FIELDS == ("dataset", "task", "target_scaling", "n_samples", "classes", "noise", "pima_missing", "val_split", "test_split",
                            "scaling", "seed")  # fmt: skip
 
 
