@@ -130,3 +130,30 @@ def test_surface_figure():
     fig = surface_figure(grid)
     assert fig.data[0].type == "heatmap" and np.asarray(fig.data[0].z).shape == (len(plane_.ys), len(plane_.xs))
     assert len(fig.data[1].x) == len(s.y_train)
+
+
+def test_guards_and_diagnostics_work_for_regression():
+    """Early stopping, the stall guard, the LR range test, gradient flow and both landscape jobs on a regression run."""
+    from playground.callbacks import standard_callbacks
+    from playground.diagnostics import diagnostic_callbacks
+    from playground.landscape import random_directions_job, trajectory_plane_job
+    from playground.lr_finder import lr_range_test
+    from playground.status import Status
+    from playground.trainer import Trainer
+
+    cfg = RunConfig(dataset="plane", **{**SMALL, "epochs": 40, "patience": 3, "min_delta": 1.0})
+    trainer = Trainer(cfg, prepare(cfg), standard_callbacks(cfg) + diagnostic_callbacks(cfg))
+    trainer.fit()
+    assert trainer.status == Status.EARLY_STOPPED and trainer.epoch < 40  # min_delta 1: no improvement counts
+    lr = lr_range_test(trainer, num_steps=30)
+    assert lr.suggested_lr is not None and np.isfinite(lr.losses[:5]).all()
+    flow = next(cb for cb in trainer.callbacks if hasattr(cb, "snapshot_key") and cb.snapshot_key == "gradflow")
+    assert np.isfinite(flow.snapshot().grad_norm).all()
+    for job in (random_directions_job(dims=2, resolution=5, rows=100), trajectory_plane_job(resolution=5, rows=100)):
+        result = list(job(trainer))[-1].result
+        assert np.isfinite(result.loss).all()
+
+    zeros = cfg.replace(init="zeros", layers=parse_layers("8:relu"), patience=0, epochs=20)
+    stalled = Trainer(zeros, prepare(zeros), standard_callbacks(zeros))
+    stalled.fit()
+    assert stalled.status == Status.STALLED
