@@ -28,10 +28,11 @@ def add_config_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--batchnorm", action="store_true", help="BatchNorm1d in every hidden layer")
 
 
-def config_from_args(args: argparse.Namespace) -> RunConfig:
-    """Parse the given flags with the URL codecs; RunConfig validation raises ConfigError."""
+def config_from_args(args: argparse.Namespace, base: RunConfig = DEFAULT) -> RunConfig:
+    """Parse the given flags with the URL codecs over ``base`` (a model file's config for ``--init-from``);
+    RunConfig validation raises ConfigError."""
     values = {name: parse_value(name, getattr(args, name)) for name in FIELDS if getattr(args, name) is not None}
-    layers = values.get("layers", DEFAULT.layers)
+    layers = values.get("layers", base.layers)
     if args.dropout is not None:
         try:
             p = float(args.dropout)
@@ -40,4 +41,4 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
         layers = tuple(replace(layer, dropout=p) for layer in layers)
     if args.batchnorm:
         layers = tuple(replace(layer, batchnorm=True) for layer in layers)
-    return RunConfig(**{**values, "layers": layers})
+    return base.replace(**{**values, "layers": layers})

@@ -18,7 +18,8 @@ from urllib.parse import urlencode
 
 import numpy as np
 
-from playground.cli.flags import add_config_flags, config_from_args
+from playground.cli.flags import add_config_flags
+from playground.cli.model_flags import add_model_flags, config_and_init, save_model, start_from
 from playground.cli.regression_summary import format_regression, regression_keys
 from playground.config import FIELDS, RunConfig, format_value, to_query
 from playground.datasets import DatasetUnavailable, prepare
@@ -35,6 +36,7 @@ def add_parser(subparsers) -> None:
         description="Train one network. Flags mirror the page's settings; values use the URL syntax.",
     )
     add_config_flags(p)
+    add_model_flags(p)
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     p.add_argument("--no-record", action="store_true", help="do not record the run in the run store (see `runs`)")
@@ -48,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     from playground.callbacks import standard_callbacks
     from playground.trainer import Trainer
 
-    cfg = config_from_args(args)  # ConfigError -> "error: ..." and exit 2 in cli.main
+    cfg, init = config_and_init(args)  # ConfigError, BadModelFile -> "error: ..." and exit 2 in cli.main
     try:
         splits = prepare(cfg)
     except DatasetUnavailable as err:  # a RuntimeError, so cli.main would not catch it
@@ -60,7 +62,9 @@ def run(args: argparse.Namespace) -> int:
         callbacks.append(Progress(every, cfg.epochs))
     recorder = None if args.no_record else _recorder()
     trainer = Trainer(cfg, splits, callbacks + ([recorder] if recorder is not None else []))
+    start_from(trainer, init)  # --init-from: the file's weights (a shape mismatch exits 2)
     test = trainer.fit()
+    save_model(args, trainer)  # --save FILE
     result = summarize(trainer, test)
     if recorder is not None:
         _report_recording(recorder, args.quiet)
