@@ -57,10 +57,17 @@ def summarize(result) -> dict:
 
 
 def _run(r) -> dict:
-    scores = {f"{split}_{k}": getattr(getattr(r, split), k) for split in ("train", "val", "test") for k in ("loss", "accuracy")}
+    if hasattr(r.test, "mae"):  # a regression run: its MAE and the mean predictor's, no accuracy keys
+        from playground.cli.regression_summary import regression_keys
+
+        scores = regression_keys(r.train, r.val, r.test)
+    else:
+        scores = {f"{split}_{k}": getattr(getattr(r, split), k) for split in ("train", "val", "test")
+                  for k in ("loss", "accuracy")}  # fmt: skip
+        scores.update(balanced_accuracy=r.test.balanced_accuracy, test_recall=r.test.recall)
     return {
         "label": r.label, "query": r.query, "status": r.status, "message": r.message, "epochs_run": r.epochs_run,
-        **scores, "balanced_accuracy": r.test.balanced_accuracy, "test_recall": r.test.recall,
+        **scores,
         "seconds": r.seconds, "restored_epoch": r.restored_epoch, "lr_changed_at": r.lr_changed_at,
         "suggested_lr": r.lr_finder.suggested_lr if r.lr_finder is not None else None,
     }  # fmt: skip
@@ -69,8 +76,9 @@ def _run(r) -> dict:
 def format_report(r: dict) -> str:
     lines = [f"{r['title']} (seed {r['seed']})"]
     for run in r["runs"]:
-        lines.append(f"  {run['label']}: {run['status']} after {run['epochs_run']} epochs; accuracy train "
-                     f"{run['train_accuracy']:.3f} val {run['val_accuracy']:.3f} test {run['test_accuracy']:.3f}; "
+        score = "mae" if "test_mae" in run else "accuracy"
+        lines.append(f"  {run['label']}: {run['status']} after {run['epochs_run']} epochs; {score.upper() if score == 'mae' else score} "
+                     f"train {run['train_' + score]:.3f} val {run['val_' + score]:.3f} test {run['test_' + score]:.3f}; "
                      f"?{run['query']}")  # fmt: skip
     lines += [f"{'claim held' if r['held'] else 'claim did NOT hold'}: {r['sentence']}", f"claim: {r['claim']}"]
     return "\n".join(lines)

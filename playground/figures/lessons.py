@@ -51,7 +51,8 @@ def records(results: Sequence[RunResult], run_ids: Sequence[str]) -> tuple[list[
         runs.append(RunRecord(
             id=run_id, label=run.label, status=run.status, message=run.message, query=run.query, session=None,
             source="lesson", study=None, created=now, updated=now, finished=now, epochs=run.epochs_run,
-            confusion=tuple(map(tuple, run.test.confusion.tolist())), class_names=(), seconds=run.seconds,
+            confusion=tuple(map(tuple, run.test.confusion.tolist())) if hasattr(run.test, "confusion") else None,
+            class_names=(), seconds=run.seconds,
             samples_per_second=None, has_weights=False, **scores,
         ))  # fmt: skip
         n = run.epochs_run
@@ -62,7 +63,8 @@ def records(results: Sequence[RunResult], run_ids: Sequence[str]) -> tuple[list[
 
 
 def _scores(metrics) -> Scores:
-    return Scores(float(metrics.loss), float(metrics.accuracy), float(metrics.balanced_accuracy))
+    nan = float("nan")  # a regression run has no accuracy
+    return Scores(float(metrics.loss), float(getattr(metrics, "accuracy", nan)), float(getattr(metrics, "balanced_accuracy", nan)))
 
 
 def grad_norms_figure(results: Sequence[RunResult], height: int = 360) -> go.Figure:

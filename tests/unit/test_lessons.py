@@ -1,4 +1,5 @@
 """The lessons registry and its sentences: setups are valid configs, checks compute their sentences from results."""
+import dataclasses
 import re
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 from playground.config import FIELDS, ConfigError, RunConfig
 from playground.lessons import GROUPS, LESSONS, WATCHES, Lesson, LessonEvent, Measured, RunResult, Setup
 from playground.metrics import Metrics
+from playground.metrics_regression import RegressionMetrics
 from playground.race import PRESETS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,6 +25,11 @@ def scores(accuracy=0.5, loss=1.0, recall=(0.5, 0.5, 0.5), balanced=None):
     recall = np.array(recall, dtype=float)
     balanced = float(recall.mean()) if balanced is None else balanced
     return Metrics(loss, accuracy, balanced, recall, np.zeros((len(recall), len(recall)), dtype=np.int64))
+
+
+def regression(mae, baseline_mae, loss=0.5):
+    y = np.linspace(3, 8, 20)
+    return RegressionMetrics(loss, mae, mae * 1.3, 0.3, 0.55, baseline_mae, y, y + mae)
 
 
 def run(label, test=0.5, train=None, val=None, history=None, **kw):
@@ -174,8 +181,19 @@ def test_every_check_turns_any_results_into_a_sentence(lesson: Lesson):
     runs = tuple(run(s.label, test=0.8, train=scores(0.9, recall=(0.9, 0.6)), history=history,
                      grad_norm_start=np.array([1e-3, 1.0]), boundary=rng.random((6, 6, 2)),
                      lr_finder=SimpleNamespace(suggested_lr=0.1)) for s in lesson.setups)  # fmt: skip
+    if any(s.config().regression for s in lesson.setups):  # a regression run's scores have no classes
+        runs = tuple(dataclasses.replace(r, test=regression(0.5, 0.65)) for r in runs)
     held, sentence = lesson.check(Measured(runs))
     assert isinstance(held, (bool, np.bool_)) and sentence and re.search(r"\d", sentence)
+
+
+def test_the_wine_regression_sentence_compares_with_the_mean_predictor():
+    runs = (run("64:relu, MAE loss", test=0.5),)
+    runs = (dataclasses.replace(runs[0], test=regression(0.48, 0.66)),)
+    held, sentence = LESSONS["wine_regression"].check(Measured(runs))
+    assert held and "0.48 quality points against 0.66" in sentence and "27% lower" in sentence
+    runs = (dataclasses.replace(runs[0], test=regression(0.6, 0.66)),)
+    assert not LESSONS["wine_regression"].check(Measured(runs))[0]  # 9% lower: below the claimed 15%
 
 
 def test_measured_names_the_labels_it_has():
