@@ -150,22 +150,39 @@ def _scaler(arrays: dict[str, np.ndarray]) -> Scaler | None:
 # ------------------------------------------------------------------ fitting a network
 
 
-def check_fits(mf: ModelFile, model_state: dict, cfg: RunConfig, n_features: int, n_classes: int) -> None:
-    """BadModelFile unless the file's weights have exactly the names and shapes of ``model_state`` (the
-    state_dict of the network ``cfg`` builds for the chosen data)."""
+def expected_shapes(n_in: int, layers, n_out: int) -> dict[str, tuple[int, ...]]:
+    """The state_dict shapes ``build_mlp(n_in, layers, n_out)`` has, without torch (the page checks a loaded
+    file against its chosen data in its script thread). Keys follow the Sequential's indices."""
+    shapes, index, width = {}, 0, n_in
+    for spec in layers:
+        shapes.update({f"{index}.weight": (spec.units, width), f"{index}.bias": (spec.units,)})
+        index += 1
+        if spec.batchnorm:
+            shapes.update({f"{index}.{k}": (spec.units,) for k in ("weight", "bias", "running_mean", "running_var")})
+            shapes[f"{index}.num_batches_tracked"] = ()
+            index += 1
+        index += 1 + (spec.dropout > 0)  # the activation, then Dropout when there is one
+        width = spec.units
+    shapes.update({f"{index}.weight": (n_out, width), f"{index}.bias": (n_out,)})
+    return shapes
+
+
+def check_fits(mf: ModelFile, shapes: dict[str, tuple[int, ...]], cfg: RunConfig, n_features: int, n_classes: int) -> None:
+    """BadModelFile unless the file's weights have exactly the names and ``shapes`` of the network ``cfg`` builds
+    for the chosen data (``expected_shapes``, or a built model's state_dict shapes)."""
     what = f"layers {format_layers(cfg.layers) or '(none)'} on {cfg.dataset} ({n_features} features, {n_classes} classes)"
     if mf.n_features != n_features:
         raise BadModelFile(f"wrong architecture for the chosen data: the model file's network takes "
                            f"{mf.n_features} features, {cfg.dataset} has {n_features}")  # fmt: skip
-    missing, extra = sorted(set(model_state) - set(mf.state)), sorted(set(mf.state) - set(model_state))
+    missing, extra = sorted(set(shapes) - set(mf.state)), sorted(set(mf.state) - set(shapes))
     if missing or extra:
         raise BadModelFile(f"wrong architecture for the chosen data: the model file has weights {extra[:3]} that "
                            f"{what} lacks, and lacks {missing[:3]}")  # fmt: skip
-    for name, tensor in model_state.items():
-        have, need = tuple(mf.state[name].shape), tuple(tensor.shape)
-        if have != need:
+    for name, need in shapes.items():
+        have = tuple(mf.state[name].shape)
+        if have != tuple(need):
             raise BadModelFile(f"wrong architecture for the chosen data: the model file's {name} has shape "
-                               f"{have}, {what} needs {need}")  # fmt: skip
+                               f"{have}, {what} needs {tuple(need)}")  # fmt: skip
 
 
 def load_into(trainer, mf: ModelFile) -> None:
@@ -174,7 +191,8 @@ def load_into(trainer, mf: ModelFile) -> None:
     import copy
 
     model = trainer.model
-    check_fits(mf, model.state_dict(), trainer.cfg, trainer.splits.n_features, trainer.n_classes)
+    shapes = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    check_fits(mf, shapes, trainer.cfg, trainer.splits.n_features, trainer.n_classes)
     model.load_state_dict(mf.torch_state())
     trainer.initial_state = copy.deepcopy(model.state_dict())  # the LR range test starts over from these
 

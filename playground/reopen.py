@@ -42,6 +42,12 @@ def reopen(store_url: str, run_id: str) -> Reopened:
     splits = prepare(cfg)
     trainer = Trainer(cfg, splits)
     trainer.model.load_state_dict(state)
+    return rebuilt(run_id, trainer)
+
+
+def rebuilt(run_id: str, trainer: Trainer) -> Reopened:
+    """The boundary and scores of a trainer holding finished weights (a stored run's, a model file's)."""
+    splits = trainer.splits
     plane = make_plane(splits.X_train)
     return Reopened(run_id, boundary_grid(trainer, plane, plane_points(splits, plane)),
                     trainer.evaluate("val"), trainer.evaluate("test"))  # fmt: skip

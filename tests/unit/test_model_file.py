@@ -118,3 +118,13 @@ def test_cli_init_from_refuses_a_mismatch_and_a_missing_file(tmp_path, capsys):
     assert "wrong architecture for the chosen data" in capsys.readouterr().err
     assert main(["train", "--init-from", str(tmp_path / "nope.safetensors"), "--no-record"]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("layers", ["", "16:relu", "16:relu:0.2:bn,8:tanh,4:gelu:0.1", "8:relu::bn:frozen"])
+def test_expected_shapes_match_build_mlp(layers):
+    from playground.model import build_mlp
+    from playground.model_file import expected_shapes
+
+    specs = parse_layers(layers) if layers else ()
+    built = {k: tuple(v.shape) for k, v in build_mlp(5, specs, 3).state_dict().items()}
+    assert expected_shapes(5, specs, 3) == built
