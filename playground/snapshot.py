@@ -62,6 +62,7 @@ class Snapshot:
     status: Status = Status.IDLE
     run_id: str = ""  # unique per started run (new_run_id(), or the id given to start); "" while idle
     message: str = ""  # why it ended, or the error
+    queued: int | None = None  # a Start waiting for a free slot (playground/admission.py): runs ahead of it
     config: RunConfig | None = None
     epoch: int = 0  # epochs completed
     epochs: int = 0  # configured

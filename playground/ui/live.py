@@ -17,7 +17,7 @@ from playground.figures.training import accuracy_figure, loss_figure, progress_t
 from playground.runner_protocol import TrainingRunner
 from playground.snapshot import Snapshot
 from playground.status import Status
-from playground.ui import presenter, reference, session
+from playground.ui import presenter, reference, regression_view, session
 from playground.ui.charts import chart
 from playground.ui.data_view import scaled_titles
 from playground.ui.diagnostics import render_gradient_flow
@@ -71,6 +71,10 @@ def _draw(runner: TrainingRunner, drawn_for: tuple[str, float | None], idle_view
 
 def status_line(snap: Snapshot) -> None:
     """Progress bar with epoch, elapsed time and throughput; then the run's message and notes."""
+    if snap.queued is not None:  # waiting for a free place (playground/admission.py); the position updates
+        ahead = "next in line" if snap.queued == 0 else f"{snap.queued} run{'s' * (snap.queued > 1)} ahead"
+        st.progress(0.0, text=f"**Queued, {ahead}** · it starts by itself when a place frees up")
+        return
     label = LABELS[snap.status]
     text = progress_text(snap.epoch, snap.epochs, snap.wall_seconds, snap.samples_per_second)
     st.progress(min(snap.epoch / max(snap.epochs, 1), 1.0), text=f"**{label}** · {text}")
@@ -91,6 +95,8 @@ def status_line(snap: Snapshot) -> None:
 
 def training_charts(snap: Snapshot, names: list[str]) -> None:
     """Boundary beside the loss/accuracy curves; validation confusion beside per-class recall."""
+    if snap.config.regression:  # no classes: the prediction surface, loss and MAE instead
+        return regression_view.training_charts(snap)
     left, right = st.columns([6, 5])
     with left:
         if snap.boundary is not None:
@@ -116,6 +122,8 @@ def test_results(snap: Snapshot, names: list[str]) -> None:
     """Shown once the run has ended: the held-out test set, evaluated a single time."""
     if snap.test is None:
         return
+    if snap.config.regression:
+        return regression_view.test_results(snap)
     t = snap.test
     st.subheader("Test set", divider="gray", help="Held out from training and validation; evaluated once, at the end.")
     one, two, three = st.columns(3)

@@ -18,6 +18,7 @@ import os
 
 import streamlit as st
 
+from playground.admitted_runner import AdmittedRunner
 from playground.config import SPLIT_FIELDS, RunConfig
 from playground.datasets import DATASETS, DatasetUnavailable, Splits, prepare
 from playground.process_runner import ProcessRunner
@@ -27,7 +28,7 @@ from playground.snapshot import new_run_id
 from playground.store import Location, recording
 from playground.ui import run_store
 from playground.ui.park import RunnerPark, browser_key
-from playground.ui.workers import spare_pool
+from playground.ui.workers import admission, spare_pool
 
 HEARTBEAT_TIMEOUT = 30.0  # seconds without a page poll before the run stops itself
 BACKEND_ENV = "PLAYGROUND_RUNNER"  # process | thread
@@ -56,6 +57,11 @@ def get_runner() -> TrainingRunner:
 
 
 def _new_runner() -> TrainingRunner:
+    """The backend's runner behind the server's admission gate: at most PLAYGROUND_MAX_TRAINING runs train at once."""
+    return AdmittedRunner(_backend_runner(), admission())
+
+
+def _backend_runner() -> TrainingRunner:
     backend = os.environ.get(BACKEND_ENV, "process")
     if backend == "thread":
         return Runner(heartbeat_timeout=HEARTBEAT_TIMEOUT, threads=1)  # one torch thread: see IntraOpThreads

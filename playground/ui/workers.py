@@ -16,6 +16,7 @@ import os
 import streamlit as st
 
 from playground import race_task
+from playground.admission import Admission, default_slots
 from playground.training_process import spawn_child
 from playground.spares import SparePool
 from playground.worker import WorkerProcess
@@ -30,6 +31,13 @@ def server_worker() -> WorkerProcess:
     worker = WorkerProcess(name="playground-server-worker", initializer=race_task.warm_up, timeout=CALL_TIMEOUT)
     worker.start()
     return worker
+
+
+@st.cache_resource(show_spinner=False)
+def admission() -> Admission:
+    """The server's gate: at most PLAYGROUND_MAX_TRAINING runs (default: one per core, as the memory allows)
+    train at once; the sessions' runners wait in line for it (playground/admitted_runner.py)."""
+    return Admission(default_slots())
 
 
 @st.cache_resource(show_spinner=False, on_release=lambda pool: pool.close())

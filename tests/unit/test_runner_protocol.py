@@ -5,6 +5,7 @@ import pickle
 import numpy as np
 import pytest
 
+from playground.admitted_runner import AdmittedRunner
 from playground.jobs import JobState, JobStatus
 from playground.metrics import Metrics
 from playground.process_runner import ProcessRunner
@@ -21,7 +22,7 @@ def test_the_protocol_names_the_whole_page_side_api():
                             "reset", "close", "alive"}  # fmt: skip
 
 
-@pytest.mark.parametrize("cls", [Runner, ProcessRunner])
+@pytest.mark.parametrize("cls", [Runner, ProcessRunner, AdmittedRunner])
 @pytest.mark.parametrize("name", MEMBERS)
 def test_runner_signatures_match_the_protocol(cls, name):
     expected, actual = getattr(TrainingRunner, name), getattr(cls, name)
