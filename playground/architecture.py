@@ -15,7 +15,8 @@ def layer_table(n_in: int, layers: Sequence, n_out: int) -> list[dict]:
     Parameter counts: Linear has in*out + out; BatchNorm1d has 2*units (running stats are buffers).
     """
     rows, width = [], n_in
-    rows.append({"layer": "input", "units": n_in, "activation": "", "dropout": 0.0, "batchnorm": False, "params": 0})
+    rows.append({"layer": "input", "units": n_in, "activation": "", "dropout": 0.0, "batchnorm": False, "frozen": False,
+                 "params": 0})
     for i, spec in enumerate(layers, 1):
         params = width * spec.units + spec.units + (2 * spec.units if spec.batchnorm else 0)
         rows.append(
@@ -25,12 +26,13 @@ def layer_table(n_in: int, layers: Sequence, n_out: int) -> list[dict]:
                 "activation": spec.activation,
                 "dropout": spec.dropout,
                 "batchnorm": spec.batchnorm,
+                "frozen": bool(getattr(spec, "frozen", False)),  # its params never reach the optimizer
                 "params": params,
             }
         )
         width = spec.units
     rows.append({"layer": "output", "units": n_out, "activation": "logits", "dropout": 0.0, "batchnorm": False,
-                 "params": width * n_out + n_out})
+                 "frozen": False, "params": width * n_out + n_out})
     return rows
 
 

@@ -49,3 +49,11 @@ def freeze(model: nn.Sequential, layers: Sequence) -> list[nn.Parameter]:
 def frozen_flags(layers: Sequence) -> tuple[bool, ...]:
     """Per Linear of the network, input to output: whether it is frozen (the output layer never is)."""
     return (*(bool(getattr(spec, "frozen", False)) for spec in layers), False)
+
+
+FROZEN_MARK = " frozen"  # appended to a frozen layer's gradient-flow label ("1 relu frozen"; the chart's "1 frozen")
+
+
+def mark_frozen(labels: Sequence[str], layers: Sequence) -> tuple[str, ...]:
+    """Gradient-flow labels (one per Linear, input to output) with the frozen hidden layers marked."""
+    return tuple(label + FROZEN_MARK if frozen else label for label, frozen in zip(labels, frozen_flags(layers)))

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import math
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
 from torch import nn
 
+from playground.freeze import mark_frozen
 from playground.model import ACTIVATIONS
 from playground.modes import eval_mode
 from playground.trainer import Callback, Trainer
@@ -176,6 +177,7 @@ class GradientFlow(Callback):
     def _compute(self, step: int) -> GradFlowStats:
         model = self.trainer.model
         probe = probe_stats(model, self.trainer.loss, *self.probe)
+        probe = replace(probe, layers=mark_frozen(probe.layers, self.trainer.cfg.layers))  # the chart marks them
         now = [lin.weight.detach().clone() for _, lin, _ in layer_groups(model)]
         ratio = self._update_ratio(now, step)
         self.prev, self.prev_step = now, step

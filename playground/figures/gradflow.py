@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # the stats' type only: figures import no torch
     from playground.diagnostics.gradflow import GradFlowStats
 
 GRAD_COLOUR, RATIO_COLOUR, DEAD_COLOUR, SAT_COLOUR = "#4e79a7", "#59a14f", "#e15759", "#f28e2b"
+FROZEN_COLOUR = "#bab0ac"  # a frozen layer's gradient bar
 HEALTHY_RATIO = 1e-3  # update/weight per step: a common rule of thumb for a healthy learning rate
 
 
@@ -53,8 +54,10 @@ def _log_axis(*arrays, include: tuple[float, ...] = ()) -> dict:
 
 
 def short_labels(layers: list[str]) -> list[str]:
-    """"3 sigmoid" -> "3", "output" -> "out": nine layers must fit under a third of a chart."""
-    return [label.split()[0] if label != "output" else "out" for label in layers]
+    """"3 sigmoid" -> "3", "output" -> "out", "1 relu frozen" -> "1 frozen": nine layers must fit under a third
+    of a chart."""
+    return [label.split()[0] + (" frozen" if label.endswith(" frozen") else "") if label != "output" else "out"
+            for label in layers]
 
 
 def gradflow_figure(stats: GradFlowStats, height: int = 300) -> go.Figure:
@@ -64,7 +67,9 @@ def gradflow_figure(stats: GradFlowStats, height: int = 300) -> go.Figure:
         rows=1, cols=3, horizontal_spacing=0.09,
         subplot_titles=("gradient norm ‖∂L/∂W‖", "update / weight per step", "dead · saturated units"),
     )  # fmt: skip
-    fig.add_bar(x=layers, y=_finite_or_none(stats.grad_norm), marker_color=GRAD_COLOUR, name="gradient norm",
+    frozen = [label.endswith(" frozen") for label in stats.layers]  # grey: the gradient arrives, no step is taken
+    fig.add_bar(x=layers, y=_finite_or_none(stats.grad_norm), name="gradient norm",
+                marker_color=[FROZEN_COLOUR if f else GRAD_COLOUR for f in frozen],
                 row=1, col=1, hovertemplate="%{customdata}: %{y:.2e}<extra></extra>")  # fmt: skip
     fig.add_bar(x=layers, y=_finite_or_none(stats.update_ratio), marker_color=RATIO_COLOUR, name="update ratio",
                 row=1, col=2, hovertemplate="%{customdata}: %{y:.2e}<extra></extra>")  # fmt: skip

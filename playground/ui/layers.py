@@ -28,12 +28,16 @@ COLUMNS = {  # pixel widths: all four fit the settings column without scrolling
     "dropout": st.column_config.NumberColumn("dropout", min_value=0.0, max_value=0.95, step=0.05, default=0.0, format="%.2f",
                                              width=75),
     "batchnorm": st.column_config.CheckboxColumn("BN", default=False, width=50, help="BatchNorm after the Linear layer"),
+    "frozen": st.column_config.CheckboxColumn("frozen", default=False, width=60,
+                                              help="Keep this layer's weights as they are (trained by nobody): "
+                                                   "as initialised, or as loaded from a model file"),
 }
 
 
 def to_frame(layers: tuple[LayerSpec, ...]) -> pd.DataFrame:
-    rows = [(s.units, s.activation, s.dropout, s.batchnorm) for s in layers]
-    return pd.DataFrame(rows, columns=list(COLUMNS)).astype({"units": "int64", "dropout": "float64", "batchnorm": "bool"})
+    rows = [(s.units, s.activation, s.dropout, s.batchnorm, s.frozen) for s in layers]
+    return pd.DataFrame(rows, columns=list(COLUMNS)).astype({"units": "int64", "dropout": "float64", "batchnorm": "bool",
+                                                             "frozen": "bool"})
 
 
 def _blank(value) -> bool:
@@ -47,7 +51,8 @@ def to_layers(frame: pd.DataFrame) -> tuple[LayerSpec, ...]:
         if _blank(row.units) or _blank(row.activation):
             raise ConfigError(f"hidden layer {i} has an empty units or activation cell; fill it in or delete the row")
         dropout = 0.0 if _blank(row.dropout) else float(row.dropout)
-        specs.append(LayerSpec(int(row.units), str(row.activation), dropout, bool(row.batchnorm is True)))
+        specs.append(LayerSpec(int(row.units), str(row.activation), dropout, bool(row.batchnorm is True),
+                               bool(row.frozen is True)))
     return tuple(specs)
 
 
@@ -94,8 +99,11 @@ def layer_summary(layers, n_features: int, n_classes: int, binary_loss: str) -> 
     n_out = DEFAULT.replace(binary_loss=binary_loss).n_outputs(n_classes)
     rows = layer_table(n_features, layers, n_out)
     total = sum(r["params"] for r in rows)
-    st.markdown(f"**{total:,} trainable parameters** · {n_features} inputs → {n_out} output{'s' if n_out > 1 else ''}")
-    frame = pd.DataFrame(rows)[["layer", "units", "activation", "dropout", "batchnorm", "params"]]
+    frozen = sum(r["params"] for r in rows if r["frozen"])
+    counts = f"**{total - frozen:,} trainable** · {frozen:,} frozen parameters" if frozen else f"**{total:,} trainable parameters**"
+    st.markdown(f"{counts} · {n_features} inputs → {n_out} output{'s' if n_out > 1 else ''}")
+    frame = pd.DataFrame(rows)[["layer", "units", "activation", "dropout", "batchnorm", "frozen", "params"]]
     st.dataframe(frame, hide_index=True, width="stretch",
                  column_config={"batchnorm": st.column_config.CheckboxColumn("BN"),
+                                "frozen": st.column_config.CheckboxColumn("frozen"),
                                 "params": st.column_config.NumberColumn("params", format="localized")})  # fmt: skip

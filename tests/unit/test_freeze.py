@@ -51,3 +51,21 @@ def test_frozen_weights_stay_bit_identical(layers, optimizer):
     moved = [n for n in after if n not in frozen_names and after[n].is_floating_point()
              and not torch.equal(before[n], after[n])]  # fmt: skip
     assert f"{len(trainer.model) - 1}.weight" in moved, "the unfrozen layers trained"
+
+
+def test_gradient_flow_marks_frozen_layers_and_their_update_is_zero():
+    from playground.diagnostics.gradflow import GradientFlow
+    from playground.figures.gradflow import FROZEN_COLOUR, gradflow_figure
+    from playground.freeze import FROZEN_MARK
+
+    cfg = RunConfig(dataset="spiral", n_samples=60, layers=parse_layers("16:relu:frozen,16:relu"), epochs=3, seed=0)
+    flow = GradientFlow()
+    trainer = Trainer(cfg, prepare(cfg), [flow])
+    trainer.train_epoch()
+    flow.snapshot()
+    trainer.train_epoch()
+    stats = flow.snapshot()
+    assert stats.layers[0].endswith(FROZEN_MARK) and not stats.layers[1].endswith(FROZEN_MARK)
+    assert stats.update_ratio[0] == 0 and stats.update_ratio[1] > 0
+    bars = gradflow_figure(stats).data[0]
+    assert list(bars.x)[0] == "1 frozen" and bars.marker.color[0] == FROZEN_COLOUR
