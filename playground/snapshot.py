@@ -15,6 +15,7 @@ import numpy as np
 from playground.config import RunConfig
 from playground.jobs import JobState
 from playground.metrics import Metrics
+from playground.network_graph import NetworkGraph
 from playground.status import Status
 
 
@@ -71,6 +72,7 @@ class Snapshot:
     restored_epoch: int | None = None  # early stopping put this epoch's weights back
     val: Validation | None = None
     boundary: BoundaryGrid | None = None
+    network: NetworkGraph | None = None  # the network graph's units, weights and unit maps (with the boundary)
     test: Metrics | None = None  # the held-out test split, evaluated once when the run ends
     notes: tuple[str, ...] = ()  # e.g. "batch_size clamped to ..."
     extras: Extras = Extras()

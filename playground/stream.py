@@ -15,6 +15,8 @@ import torch
 from playground.boundary import Plane, make_plane, sample_points
 from playground.callbacks import EarlyStopping, History
 from playground.datasets import Splits
+from playground.graph_probe import forward_keeping_hidden, graph_of
+from playground.network_graph import NetworkGraph
 from playground.snapshot import BoundaryGrid, Extras, PlanePoints, Validation
 from playground.trainer import Callback, Trainer
 
@@ -94,7 +96,7 @@ class SnapshotStream(Callback):
             changes["val"], self.val = self.val, None
         if expensive:
             changes["history"] = self.history.as_arrays()  # O(epochs): only at publish rate
-            changes["boundary"] = self._boundary(trainer)
+            changes["boundary"], changes["network"] = boundary_and_graph(trainer, self.plane, self.points)
             changes["extras"] = Extras(**{cb.snapshot_key: cb.snapshot() for cb in trainer.callbacks
                                           if hasattr(cb, "snapshot_key")})  # fmt: skip
             cost = time.monotonic() - now
@@ -108,9 +110,6 @@ class SnapshotStream(Callback):
             changes["test"] = test
         self.runner.publish(changes, final=final)
 
-    def _boundary(self, trainer: Trainer) -> BoundaryGrid:
-        return boundary_grid(trainer, self.plane, self.points)
-
 
 def boundary_grid(trainer: Trainer, plane: Plane, points: PlanePoints) -> BoundaryGrid:
     """The trainer's class probabilities over ``plane``'s grid (R, R, C), in eval mode."""
@@ -122,6 +121,19 @@ def boundary_grid(trainer: Trainer, plane: Plane, points: PlanePoints) -> Bounda
         xs=plane.xs, ys=plane.ys, proba=proba.reshape(len(plane.ys), len(plane.xs), -1).astype("float32"),
         points=points, note=plane.note, axis_titles=plane.axis_titles,
     )  # fmt: skip
+
+
+def boundary_and_graph(trainer: Trainer, plane: Plane, points: PlanePoints) -> tuple[BoundaryGrid, NetworkGraph]:
+    """The boundary grid and the network graph; on a 2-D set both from one forward pass over the grid,
+    which keeps every hidden layer's output for the unit maps (network_graph.unit_maps)."""
+    if plane.components is not None:  # a PCA plane: the folded first layer; no unit maps
+        return boundary_grid(trainer, plane, points), graph_of(trainer)
+    x = torch.as_tensor(plane.features, device=trainer.device)
+    logits, hidden = forward_keeping_hidden(trainer.model, x)
+    proba = trainer.proba(logits).cpu().numpy()  # (R*R, C), as predict_proba computes it
+    grid = BoundaryGrid(xs=plane.xs, ys=plane.ys, proba=proba.reshape(len(plane.ys), len(plane.xs), -1),
+                        points=points, note=plane.note, axis_titles=plane.axis_titles)  # fmt: skip
+    return grid, graph_of(trainer, hidden, plane)
 
 
 def plane_points(splits: Splits, plane: Plane) -> PlanePoints:

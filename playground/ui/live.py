@@ -21,6 +21,7 @@ from playground.ui import presenter, reference, regression_view, session
 from playground.ui.charts import chart
 from playground.ui.data_view import scaled_titles
 from playground.ui.diagnostics import render_gradient_flow
+from playground.ui.network_view import network_view
 
 POLL_SECONDS = 0.5  # while training: charts refresh twice a second
 PAUSED_POLL_SECONDS = 2.0  # while paused nothing changes; this only keeps the heartbeat (timeout 30 s) alive
@@ -109,6 +110,8 @@ def training_charts(snap: Snapshot, names: list[str]) -> None:
         chart(loss_figure(snap.history, snap.lr_changes, height=250, diverged_at=diverged_at,
                           best_epoch=snap.restored_epoch, reference=reference.curves(snap)), key="loss_chart")  # fmt: skip
         chart(accuracy_figure(snap.history, height=230), key="accuracy_chart")
+    if snap.network is not None:  # the network graph and a clicked unit's map, under the boundary
+        network_view(snap.network, snap.boundary.points if snap.boundary else None, len(names))
     if snap.val is not None:
         left, right = st.columns(2)
         with left:
