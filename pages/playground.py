@@ -7,7 +7,8 @@ by default), never in this script.
 import streamlit as st
 
 from playground.status import Status
-from playground.ui import data_view, diagnostics, live, lr_sync, presenter, run_controls, runs, session, settings, state, url
+from playground.ui import (data_view, diagnostics, live, lr_sync, model_io, presenter, run_controls, runs, session,
+                           settings, state, url)
 from playground.ui.navigation import require_app_navigation
 from playground.ui.setup import load_data, resolve
 
@@ -40,6 +41,7 @@ with main.container(key="run_panel"):
         st.error(f"Fix this to start: {problem}", icon=":material/block:")
     if data_error and data_error not in setup.problems:  # e.g. a CSV to place; a bad split is a problem already
         st.error(data_error, icon=":material/database_off:")
+    model_io.loaded_note()  # a loaded model file waiting for the next Start
     if runner.snapshot().status is Status.IDLE:  # a run reports its own notes
         for note in setup.notes:
             st.caption(note)
@@ -47,5 +49,6 @@ with main.container(key="run_panel"):
     run_controls.change_notice(runner, setup.cfg)
     live.live_view(runner, idle_view=lambda: data_view.preview(splits, state.values()["scaling"]) if splits else None)
     runs.runs_panel()
+    model_io.model_panel(runner, setup)
     with st.expander("Learning-rate range test", icon=":material/query_stats:"):
         diagnostics.render_lr_finder(runner, setup.cfg)

@@ -221,3 +221,9 @@ def model_bytes(trainer) -> bytes:
     """The model file of a trainer's current weights."""
     splits = trainer.splits
     return to_bytes(trainer.cfg, trainer.model.state_dict(), splits.scaler, splits.n_features)
+
+
+def with_init(record, data: bytes) -> list:
+    """``extra_callbacks`` for a Start from a loaded file: the file's weights, then the run store's recorder
+    (``record``: a factory or None). Module-level, so ``functools.partial(with_init, record, data)`` pickles."""
+    return [*init_weights(data), *(record() if record is not None else [])]

@@ -14,6 +14,7 @@ from playground.snapshot import BoundaryGrid
 MAX_SCATTER = 3000  # points drawn in the predicted-vs-actual chart (an even subsample above this)
 SURFACE_SCALE = [[0.0, "#d6604d"], [0.5, "#f7f7f7"], [1.0, "#4393c3"]]  # low red, middle white, high blue
 POINT, IDENTITY = CLASS_COLOURS[0], "#31333f"
+TRAIN, VALIDATION = CLASS_COLOURS[0], CLASS_COLOURS[1]  # the loss chart's train and validation colours
 
 
 def _subsample(*arrays: np.ndarray, limit: int = MAX_SCATTER) -> tuple[np.ndarray, ...]:
@@ -81,8 +82,53 @@ def surface_figure(grid: BoundaryGrid, title: str = "Prediction surface", height
 
     x_title, y_title = grid.axis_titles
     layout = base_layout(title, height=height, margin=dict(l=56, r=16, t=64, b=44),
-                         xaxis=dict(title=dict(text=x_title), range=[float(grid.xs[0]), float(grid.xs[-1])]),
+                         xaxis=dict(title=dict(text=x_title), range=[float(grid.xs[0]), float(grid.xs[-1])],
+                                    constrain="domain"),
                          yaxis=dict(title=dict(text=y_title), range=[float(grid.ys[0]), float(grid.ys[-1])],
-                                    scaleanchor="x"))  # fmt: skip
+                                    scaleanchor="x", scaleratio=1, constrain="domain"))  # equal units, no blank margins
     return lean_figure([heat, points(P_train, y_train, "train", "white"), points(P_test, y_test, "test", "#31333f")],
                        layout)
+
+
+def mae_figure(history: dict, height: int = 300) -> go.Figure:
+    """history: arrays ``epoch, mae, val_mae`` (E,): the running train MAE and validation MAE, original scale.
+    Validation is NaN on epochs it skipped; its line runs through the validated epochs."""
+    epoch = np.asarray(history.get("epoch", np.zeros(0)))
+    traces = []
+    for key, name, colour in (("mae", "train", TRAIN), ("val_mae", "validation", VALIDATION)):
+        values = np.asarray(history.get(key, np.full(len(epoch), np.nan)), np.float64)
+        kept = np.isfinite(values)
+        traces.append(dict(type="scatter", mode="lines+markers" if kept.sum() < 30 else "lines", x=epoch[kept],
+                           y=values[kept], name=name, marker=dict(size=5, color=colour), line=dict(color=colour, width=2)))
+    axis = dict(title=dict(text="epoch"), rangemode="tozero")
+    layout = base_layout("Mean absolute error", height=height, xaxis=axis, yaxis=dict(rangemode="tozero"),
+                         hovermode="x unified")  # fmt: skip
+    return lean_figure(traces, layout)
+
+
+def target_scatter(X: np.ndarray, y: np.ndarray, axis_titles=("x1", "x2"), height: int = 420) -> go.Figure:
+    """A 2-D regression set before training: X (n, 2) coloured by its target y (n,), on the surface's scale."""
+    X, y = _subsample(np.asarray(X), np.asarray(y, np.float64))
+    trace = dict(type="scatter", mode="markers", x=X[:, 0], y=X[:, 1], showlegend=False,
+                 marker=dict(color=y, colorscale=SURFACE_SCALE, size=6, line=dict(width=0.5, color="#9aa"),
+                             colorbar=dict(title=dict(text="target"), thickness=12)),
+                 hovertemplate="target %{marker.color:.3g}<extra></extra>")  # fmt: skip
+    layout = base_layout(height=height, xaxis=dict(title=dict(text=axis_titles[0])),
+                         yaxis=dict(title=dict(text=axis_titles[1]), scaleanchor="x", scaleratio=1, constrain="domain",
+                                    constraintoward="top"))  # fmt: skip
+    return lean_figure([trace], layout)
+
+
+def target_histogram(y: np.ndarray, title: str = "Target", height: int = 260) -> go.Figure:
+    """The target's distribution (n,): whole-number targets (wine quality) get one bar per value."""
+    y = np.asarray(y, np.float64)
+    if np.array_equal(y, np.round(y)) and len(np.unique(y)) <= 20:
+        values, counts = np.unique(y, return_counts=True)
+        bars = dict(type="bar", x=values, y=counts, marker=dict(color=POINT), text=counts, textposition="outside",
+                    cliponaxis=False, hovertemplate="%{x}: %{y} rows<extra></extra>")  # fmt: skip
+    else:
+        bars = dict(type="histogram", x=y, nbinsx=30, marker=dict(color=POINT), hovertemplate="%{y} rows<extra></extra>")
+    layout = base_layout(title, height=height, margin=dict(l=56, r=16, t=48, b=44), showlegend=False,
+                         xaxis=dict(title=dict(text="target"), dtick=1 if bars["type"] == "bar" else None),
+                         yaxis=dict(title=dict(text="rows")))  # fmt: skip
+    return lean_figure([bars], layout)

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from playground.config import BINARY_LOSSES, DEVICES, MAX_EPOCHS, MAX_SEED, PIMA_MISSING, SCALINGS
+from playground.config import BINARY_LOSSES, DEVICES, MAX_EPOCHS, MAX_SEED, PIMA_MISSING, SCALINGS, TARGET_SCALINGS
+from playground.names import REGRESSION_LOSS_NAMES, REGRESSION_ONLY
 from playground.datasets import DATASETS
 from playground.model import INITS
 from playground.optim import OPTIMIZERS
@@ -19,6 +20,8 @@ NOISE_STEPS = tuple(round(0.05 * i, 2) for i in range(21)) + (1.5, 2.0, 3.0, 5.0
 SPLIT_STEPS = tuple(round(0.05 * i, 2) for i in range(1, 10))
 KNOBS = {"momentum": ("Momentum", 0.01), "beta1": ("β1", 0.01), "beta2": ("β2", 0.001), "rho": ("ρ (decay)", 0.01)}
 BINARY_LABELS = {"bce": "1 sigmoid output (BCE)", "softmax": "2-way softmax"}
+LOSS_LABELS = {"mse": "MSE", "mae": "MAE", "huber": "Huber"}
+TASK_LABELS = {"auto": "quality classes", "regression": "quality as a number (regression)"}
 
 
 def _with(steps: tuple, value) -> list:
@@ -34,6 +37,14 @@ def data_controls() -> str:
     """Dataset picker, then only the fields that dataset ``uses``, then split/scaling/seed. Returns the dataset."""
     name = field(st.selectbox, "Dataset", "dataset", options=list(DATASETS), format_func=lambda k: DATASETS[k].title)
     uses = DATASETS[name].uses
+    if "task" in uses:  # wine quality: its classes (auto, the dataset's own task) or its score as a number
+        if values()["task"] == "classification":
+            values()["task"] = "auto"  # the same run for this dataset; one option per choice
+        field(st.radio, "Predict", "task", options=("auto", "regression"), horizontal=True, format_func=TASK_LABELS.get)
+    else:  # the other sets have one task: a regression choice left from wine quality must not invalidate them
+        values()["task"] = "auto"
+    if "target_scaling" in uses and regression():
+        field(st.radio, "Target scaling", "target_scaling", options=TARGET_SCALINGS, horizontal=True)
     if "n_samples" in uses:
         field(st.number_input, "Points per class", "n_samples", min_value=10, max_value=50_000, step=50)
     if "classes" in uses:
@@ -56,6 +67,12 @@ def data_controls() -> str:
     with right:
         field(st.number_input, "Seed", "seed", min_value=0, max_value=MAX_SEED, step=1)
     return name
+
+
+def regression() -> bool:
+    """The current values' task (RunConfig.regression), before they make a config."""
+    v = values()
+    return v["task"] == "regression" or (v["task"] == "auto" and v["dataset"] in REGRESSION_ONLY)
 
 
 def network_controls(n_classes: int | None) -> None:
@@ -124,7 +141,10 @@ def class_weight_controls(class_names: list[str] | None) -> None:
 
 
 def training_controls(class_names: list[str] | None) -> None:
+    if regression():  # the loss of the one linear output; class weights mean nothing without classes
+        field(st.radio, "Loss", "loss", options=REGRESSION_LOSS_NAMES, horizontal=True, format_func=LOSS_LABELS.get)
     optimizer_controls()
     schedule_controls()
-    class_weight_controls(class_names)
+    if not regression():
+        class_weight_controls(class_names)
     field(st.selectbox, "Device", "device", options=list(DEVICES))

@@ -8,6 +8,7 @@ import streamlit as st
 from playground.datasets import DATASETS, Splits
 from playground.datasets.mnist import IMAGE_SHAPE
 from playground.figures.data import PREVIEW_POINTS, class_balance_figure, image_grid, scatter_preview
+from playground.ui import regression_view
 from playground.ui.charts import chart
 
 TABLE_ROWS = 8
@@ -19,10 +20,13 @@ def summary(splits: Splits) -> None:
     st.caption(DATASETS[ds.name].about)
     features = f"{ds.X.shape[1]} pixels ({IMAGE_SHAPE[0]}×{IMAGE_SHAPE[1]})" if ds.kind == "image" else f"{ds.X.shape[1]} features"
     st.markdown(
-        f"**{len(ds.y):,} rows** · {features} · {ds.n_classes} classes  \n"
+        f"**{len(ds.y):,} rows** · {features} · {'a number to predict' if ds.regression else f'{ds.n_classes} classes'}  \n"
         f"train {len(splits.y_train):,} · validation {len(splits.y_val):,} · test {len(splits.y_test):,}"
     )
-    chart(class_balance_figure(ds.class_counts, ds.class_names), key="class_balance")
+    if ds.regression:
+        regression_view.target_summary(splits)
+    else:
+        chart(class_balance_figure(ds.class_counts, ds.class_names), key="class_balance")
     for note in splits.notes:
         st.caption(note)
 
@@ -31,7 +35,7 @@ def table_head(splits: Splits, rows: int = TABLE_ROWS) -> pd.DataFrame:
     """The first rows as read (before scaling; NaN = missing), with the label as text."""
     ds = splits.dataset
     frame = pd.DataFrame(ds.X[:rows], columns=ds.feature_names)
-    frame["label"] = np.asarray(ds.class_names, dtype=object)[ds.y[:rows]]
+    frame["label"] = ds.y[:rows] if ds.regression else np.asarray(ds.class_names, dtype=object)[ds.y[:rows]]
     return frame
 
 
@@ -48,7 +52,9 @@ def preview(splits: Splits, scaling: str) -> None:
     decision boundary uses, so the picture does not jump when training starts."""
     st.caption("Press **Start** to train, or **Step** to train one epoch at a time.")
     ds = splits.dataset
-    if ds.kind == "2d":
+    if ds.kind == "2d" and ds.regression:
+        regression_view.preview(splits, scaled_titles(ds.feature_names, scaling))
+    elif ds.kind == "2d":
         X = np.concatenate([splits.X_train, splits.X_val, splits.X_test])
         y = np.concatenate([splits.y_train, splits.y_val, splits.y_test])
         chart(scatter_preview(X, y, ds.class_names, scaled_titles(ds.feature_names, scaling), height=480), key="preview")

@@ -96,7 +96,7 @@ def layer_editor() -> tuple[LayerSpec, ...] | ConfigError:
 
 def layer_summary(layers, n_features: int, n_classes: int, binary_loss: str) -> None:
     """The network as a table (input, hidden..., output) with parameter counts; computed without torch."""
-    n_out = DEFAULT.replace(binary_loss=binary_loss).n_outputs(n_classes)
+    n_out = DEFAULT.replace(binary_loss=binary_loss).n_outputs(n_classes) or 1  # regression: no classes, one output
     rows = layer_table(n_features, layers, n_out)
     total = sum(r["params"] for r in rows)
     frozen = sum(r["params"] for r in rows if r["frozen"])

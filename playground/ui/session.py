@@ -26,7 +26,7 @@ from playground.runner import Runner
 from playground.runner_protocol import TrainingRunner
 from playground.snapshot import new_run_id
 from playground.store import Location, recording
-from playground.ui import run_store
+from playground.ui import model_init, run_store
 from playground.ui.park import RunnerPark, browser_key
 from playground.ui.workers import admission, spare_pool
 
@@ -91,7 +91,8 @@ def start(runner: TrainingRunner, cfg: RunConfig, splits: Splits, paused: bool =
     record = None
     if run_store.get() is not None:
         record = functools.partial(recording, store=Location.from_env().url, run_id=run_id, session=owner())
-    runner.start(cfg, splits, paused=paused, extra_callbacks=record, run_id=run_id)
+    # a loaded model file's weights first (model_init), then the recorder
+    runner.start(cfg, splits, paused=paused, extra_callbacks=model_init.extra_callbacks(record), run_id=run_id)
     return run_id
 
 

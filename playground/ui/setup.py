@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from playground.config import DATA_FIELDS, ConfigError, RunConfig, check_against_data
 from playground.datasets import DatasetUnavailable, Splits
-from playground.ui import session, state
+from playground.ui import model_init, session, state
 
 
 @dataclass
@@ -40,4 +40,5 @@ def resolve(splits: Splits | None) -> Setup:
         _, notes = check_against_data(cfg, splits.n_features, splits.n_classes, len(splits.y_train))
     except ConfigError as err:
         return Setup(cfg, splits, [str(err)])
-    return Setup(cfg, splits, notes=notes)
+    problem = model_init.problem(cfg, splits)  # a loaded model file whose shapes this network does not have
+    return Setup(cfg, splits, [problem] if problem else [], notes=notes)
