@@ -37,6 +37,7 @@ class RunResult:
     grad_norm_start: np.ndarray | None = None  # (L,) ||dL/dW|| per layer at the initial weights
     grad_norm_end: np.ndarray | None = None  # (L,) the same on the final weights
     boundary: np.ndarray | None = None  # (R, R, C) class probabilities on the input plane, row = y (2-D sets only)
+    weight_change: np.ndarray | None = None  # (L,) ||W_end - W_start|| / ||W_start|| per Linear, input to output
     lr_finder: LRFinderResult | None = None  # the range test that picked this run's lr
 
     def curve(self, key: str) -> np.ndarray:

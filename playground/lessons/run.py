@@ -102,6 +102,7 @@ def run_setup(setup: Setup, seed: int = 0, data: dict | None = None, *extra: Cal
     callbacks = standard_callbacks(cfg) + ([LrChange(*setup.lr_change)] if setup.lr_change else []) + list(extra)
     trainer = _threaded(Trainer(cfg, splits, callbacks))
     start = _grad_norms(trainer)
+    weights = _weights(trainer)
     test = trainer.fit()
     end = _grad_norms(trainer)
     history = next(cb for cb in callbacks if isinstance(cb, History))
@@ -114,7 +115,7 @@ def run_setup(setup: Setup, seed: int = 0, data: dict | None = None, *extra: Cal
         restored_epoch=stopper.restored_epoch if stopper else None,
         lr_changed_at=setup.lr_change[0] if setup.lr_change and trainer.epoch > setup.lr_change[0] else None,
         grad_layers=start[0], grad_norm_start=start[1], grad_norm_end=end[1],
-        boundary=_boundary(trainer), lr_finder=finder,
+        boundary=_boundary(trainer), lr_finder=finder, weight_change=_change(weights, _weights(trainer)),
     )  # fmt: skip
 
 
@@ -136,6 +137,16 @@ def _grad_norms(trainer: Trainer) -> tuple[tuple[str, ...], np.ndarray]:
     X, y = (t[:PROBE_ROWS] for t in trainer.data["train"])
     stats = probe_stats(trainer.model, trainer.loss, X, y)
     return stats.layers, stats.grad_norm
+
+
+def _weights(trainer: Trainer) -> list[torch.Tensor]:
+    """Copies of every Linear weight, input to output."""
+    return [m.weight.detach().clone() for m in trainer.model if isinstance(m, torch.nn.Linear)]
+
+
+def _change(start: list[torch.Tensor], end: list[torch.Tensor]) -> np.ndarray:
+    """(L,) relative change per Linear weight: 0.0 exactly for a frozen layer (playground/freeze.py)."""
+    return np.array([float((b - a).norm() / a.norm().clamp_min(1e-12)) for a, b in zip(start, end)])
 
 
 def _boundary(trainer: Trainer) -> np.ndarray | None:

@@ -180,6 +180,7 @@ def test_every_check_turns_any_results_into_a_sentence(lesson: Lesson):
     history["samples_per_second"] = np.full(40, 1e5)
     runs = tuple(run(s.label, test=0.8, train=scores(0.9, recall=(0.9, 0.6)), history=history,
                      grad_norm_start=np.array([1e-3, 1.0]), boundary=rng.random((6, 6, 2)),
+                     weight_change=np.array([0.0, 0.5, 0.5]),
                      lr_finder=SimpleNamespace(suggested_lr=0.1)) for s in lesson.setups)  # fmt: skip
     if any(s.config().regression for s in lesson.setups):  # a regression run's scores have no classes
         runs = tuple(dataclasses.replace(r, test=regression(0.5, 0.65)) for r in runs)
@@ -194,6 +195,16 @@ def test_the_wine_regression_sentence_compares_with_the_mean_predictor():
     assert held and "0.48 quality points against 0.66" in sentence and "27% lower" in sentence
     runs = (dataclasses.replace(runs[0], test=regression(0.6, 0.66)),)
     assert not LESSONS["wine_regression"].check(Measured(runs))[0]  # 9% lower: below the claimed 15%
+
+
+def test_the_freezing_sentence_reads_each_layers_weight_change():
+    trained = run("every layer trains", test=0.99, weight_change=np.array([0.93, 3.7, 4.8]))
+    frozen = run("first layer frozen", test=0.98, weight_change=np.array([0.0, 4.4, 6.1]))
+    held, sentence = LESSONS["freezing"].check(Measured((trained, frozen)))
+    assert held and sentence.startswith("first-layer weights changed by 0 when frozen (bit-identical) and by 93%")
+    assert "440% or more" in sentence and "98% with the first layer frozen, 99%" in sentence
+    moved = run("first layer frozen", test=0.98, weight_change=np.array([1e-7, 4.4, 6.1]))  # not frozen after all
+    assert not LESSONS["freezing"].check(Measured((trained, moved)))[0]
 
 
 def test_measured_names_the_labels_it_has():
