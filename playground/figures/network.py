@@ -60,14 +60,14 @@ def network_figure(graph: NetworkGraph, height: int = 430, selected: Node | None
     node_size = min(34.0, 0.8 * (height - 60) / max(len(y) for y in ys))  # px: a little under the row spacing
     data = _edge_traces(graph, ys, highlight_edges) + [_edge_hover(graph, ys)]
     data += _node_traces(graph, ys, node_size, selected, highlight_nodes)
-    if node_text or edge_text:
-        data.append(_value_labels(graph, ys, node_text or {}, edge_text or {}))
     n = len(graph.layers)
     layout = base_layout(title, height=height, showlegend=False, hovermode="closest", dragmode=False,
                          margin=dict(l=LABEL_MARGIN, r=LABEL_MARGIN, t=(48 if title else 28), b=8),
                          xaxis=dict(visible=False, range=[-0.3, n - 0.7], fixedrange=True),
                          yaxis=dict(visible=False, range=[-0.12, 1.0], fixedrange=True),
-                         annotations=_layer_titles(graph, ys), images=_map_images(graph, ys, node_size, height, n))  # fmt: skip
+                         annotations=_layer_titles(graph, ys, node_size) + _value_labels(graph, ys, node_text or {},
+                                                                                         edge_text or {}, node_size),
+                         images=_map_images(graph, ys, node_size, height, n))  # fmt: skip
     return lean_figure(data, layout)
 
 
@@ -88,8 +88,8 @@ def _edge_traces(graph: NetworkGraph, ys: list[np.ndarray], highlight: tuple[Edg
         for i, o, j in highlight:
             hx += [i, i + 1, None]
             hy += [float(ys[i][j]), float(ys[i + 1][o]), None]
-        traces.append(dict(type="scatter", x=hx, y=hy, mode="lines", hoverinfo="skip",
-                           line=dict(color=HIGHLIGHT, width=MAX_EDGE_WIDTH + 6)))  # fmt: skip
+        traces.append(dict(type="scatter", x=hx, y=hy, mode="lines", hoverinfo="skip", opacity=0.55,
+                           line=dict(color=HIGHLIGHT, width=MAX_EDGE_WIDTH + 4)))  # fmt: skip
     for (positive, band), (xs, yv) in sorted(segments.items()):
         strength = (band + 1) / WIDTH_BANDS
         r, g, b = POSITIVE if positive else NEGATIVE
@@ -152,7 +152,7 @@ def _node_hover(layer, k: int, is_input: bool) -> str:
     return text
 
 
-def _layer_titles(graph: NetworkGraph, ys: list[np.ndarray]) -> list[dict]:
+def _layer_titles(graph: NetworkGraph, ys: list[np.ndarray], size: float) -> list[dict]:
     """A short title over each column and "+ N more" under a column that doesn't show every unit;
     input and output columns name their units beside them (when they are few)."""
     notes = []
@@ -168,7 +168,7 @@ def _layer_titles(graph: NetworkGraph, ys: list[np.ndarray]) -> list[dict]:
         if li in (0, last) and len(layer.shown) <= 12:
             for k, label in enumerate(layer.labels):
                 notes.append(dict(x=li, y=float(ys[li][k]), xref="x", yref="y", showarrow=False, text=label[:12],
-                                  xanchor="right" if li == 0 else "left", xshift=-16 if li == 0 else 16,
+                                  xanchor="right" if li == 0 else "left", xshift=(size / 2 + 4) * (-1 if li == 0 else 1),
                                   font=dict(size=12)))  # fmt: skip
     return notes
 
@@ -190,21 +190,20 @@ def _map_images(graph: NetworkGraph, ys: list[np.ndarray], size: float, height: 
 
 
 def _value_labels(graph: NetworkGraph, ys: list[np.ndarray], node_text: Mapping[Node, str],
-                  edge_text: Mapping[Edge, str]) -> dict:  # fmt: skip
-    """Numbers on the graph: above each node, and two thirds along each edge."""
-    x, y, text = [], [], []
+                  edge_text: Mapping[Edge, str], size: float) -> list[dict]:  # fmt: skip
+    """Numbers on the graph as boxed annotations: above each node, and along each edge on the side where
+    its layer's edges spread out most (near the wider layer), so neighbouring labels don't overlap."""
+    notes = []
+    box = dict(xref="x", yref="y", showarrow=False, bgcolor="rgba(255,255,255,0.85)", font=dict(size=13))
     for (li, unit), value in node_text.items():
         k = int(np.flatnonzero(graph.layers[li].shown == unit)[0])
-        x.append(li)
-        y.append(float(ys[li][k]) + 0.09)
-        text.append(value)
+        notes.append(dict(x=li, y=float(ys[li][k]), yshift=size / 2 + 12, text=value, **box))
     for (i, o, j), value in edge_text.items():
         kj = int(np.flatnonzero(graph.layers[i].shown == j)[0])
         ko = int(np.flatnonzero(graph.layers[i + 1].shown == o)[0])
-        x.append(i + 2 / 3)
-        y.append(float(ys[i][kj] + (ys[i + 1][ko] - ys[i][kj]) * 2 / 3) + 0.03)
-        text.append(value)
-    return dict(type="scatter", x=x, y=y, mode="text", text=text, hoverinfo="skip", textfont=dict(size=13))
+        t = 0.7 if len(graph.layers[i + 1].shown) >= len(graph.layers[i].shown) else 0.35
+        notes.append(dict(x=i + t, y=float(ys[i][kj] + (ys[i + 1][ko] - ys[i][kj]) * t), text=value, **box))
+    return notes
 
 
 def unit_map_figure(graph: NetworkGraph, node: Node, height: int = 430, points: PlanePoints | None = None,
