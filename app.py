@@ -19,6 +19,7 @@ def main() -> None:
             st.Page("pages/sweeps.py", title="Sweeps", icon=":material/tune:"),
             st.Page("pages/race.py", title="Optimizer race", icon=":material/sports_score:"),
             st.Page("pages/landscape.py", title="Loss landscape", icon=":material/landscape:"),
+            st.Page("pages/backprop.py", title="Backprop step", icon=":material/undo:"),
         ],
         position="top",  # no sidebar: on a 1280-px projector every pixel of width goes to the charts
     )
