@@ -47,7 +47,7 @@ from playground.diagnostics import diagnostic_callbacks  # noqa: E402
 from playground.model import build_mlp  # noqa: E402
 from playground.optim import make_optimizer  # noqa: E402
 from playground.runner import Runner  # noqa: E402
-from playground.stream import SnapshotStream  # noqa: E402
+from playground.stream import SnapshotStream, boundary_and_graph  # noqa: E402
 from playground.trainer import Trainer  # noqa: E402
 
 
@@ -169,8 +169,9 @@ def boundary_refresh(cfg: RunConfig, splits: Splits, reps: int) -> dict:
     trainer = Trainer(cfg.replace(epochs=1), splits, standard_callbacks(cfg))
     trainer.train_epoch()
     stream = SnapshotStream(Runner(), lambda: False, splits, time.monotonic())
-    grid_ms = _median_ms(lambda: stream._boundary(trainer), reps)
-    boundary = stream._boundary(trainer)
+    # what a publish computes: the boundary grid and the network graph from one forward pass
+    grid_ms = _median_ms(lambda: boundary_and_graph(trainer, stream.plane, stream.points), reps)
+    boundary = boundary_and_graph(trainer, stream.plane, stream.points)[0]
     try:
         from playground.figures.boundary import boundary_figure
     except ImportError:

@@ -15,6 +15,7 @@ import numpy as np
 
 K = 12  # units drawn per layer; the rest are counted ("+ 88 more")
 MAP_STRIDE = 2  # unit maps keep every 2nd grid point: 100x100 boundary grid -> 50x50 maps
+FINE_MAPS = 24  # more shown hidden units than this get every 4th point (25x25): 8 x 12 maps pickle to ~120 KB, not ~480
 
 
 @dataclass(frozen=True)
@@ -71,14 +72,15 @@ def network_graph(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], i
 
     weights[i]: (n_{i+1}, n_i), biases[i]: (n_{i+1},) for each Linear; activations: one per hidden layer.
     hidden (optional): per hidden layer its (R*R, n) activations on the boundary grid of ``grid_shape``
-    (R, R) with coordinates xs, ys; each shown unit gets its map, every MAP_STRIDE-th point.
+    (R, R) with coordinates xs, ys; each shown unit gets its map, every ``map_stride``-th point.
     """
     picked = pick_units(weights, k)
     n_hidden = len(weights) - 1
+    stride = map_stride(sum(len(p) for p in picked[1:-1]))
     layers = [GraphLayer("input", weights[0].shape[1], picked[0], tuple(input_names[i] for i in picked[0]))]
     for h in range(n_hidden):
         shown = picked[h + 1]
-        maps = None if hidden is None else unit_maps(hidden[h], shown, grid_shape)
+        maps = None if hidden is None else unit_maps(hidden[h], shown, grid_shape, stride)
         layers.append(GraphLayer(f"hidden {h + 1}", weights[h].shape[0], shown, tuple(f"h{h + 1}.{j}" for j in shown),
                                  activations[h], biases[h][shown].astype(np.float32), maps))  # fmt: skip
     out = picked[-1]
@@ -86,13 +88,19 @@ def network_graph(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], i
                              "", biases[-1][out].astype(np.float32)))  # fmt: skip
     sub = tuple(W[np.ix_(picked[i + 1], picked[i])].astype(np.float32) for i, W in enumerate(weights))
     with_maps = hidden is not None and n_hidden > 0
-    return NetworkGraph(tuple(layers), sub, xs[::MAP_STRIDE] if with_maps else None,
-                        ys[::MAP_STRIDE] if with_maps else None)  # fmt: skip
+    return NetworkGraph(tuple(layers), sub, xs[::stride] if with_maps else None,
+                        ys[::stride] if with_maps else None)  # fmt: skip
 
 
-def unit_maps(activations: np.ndarray, shown: np.ndarray, grid_shape: tuple[int, int]) -> np.ndarray:
-    """(R*R, n) activations over the grid (row-major over (y, x)) -> (R', R', k) float16 maps of the shown units."""
-    grid = activations.reshape(*grid_shape, -1)[::MAP_STRIDE, ::MAP_STRIDE]  # (R', R', n) view
+def map_stride(n_maps: int) -> int:
+    """Grid points skipped per map row: every MAP_STRIDE-th for a few maps, twice as coarse for many."""
+    return MAP_STRIDE if n_maps <= FINE_MAPS else 2 * MAP_STRIDE
+
+
+def unit_maps(activations: np.ndarray, shown: np.ndarray, grid_shape: tuple[int, int], stride: int = MAP_STRIDE) -> np.ndarray:
+    """(R*R, n) activations over the grid (row-major over (y, x)) -> (R', R', k) float16 maps of the shown
+    units, every ``stride``-th point."""
+    grid = activations.reshape(*grid_shape, -1)[::stride, ::stride]  # (R', R', n) view
     return grid[:, :, shown].astype(np.float16)
 
 

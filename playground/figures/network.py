@@ -182,8 +182,9 @@ def _map_images(graph: NetworkGraph, ys: list[np.ndarray], size: float, height: 
         if layer.maps is None:
             continue
         for k in range(len(layer.shown)):
-            # every 2nd point: a node is ~25 px, and 96 nodes' PNGs stay ~100 KB in all
-            images.append(dict(source=png_data_uri(map_rgb(layer.maps[::2, ::2, k])), xref="x", yref="y",
+            # ~25x25 points: a node is ~25 px, and 96 nodes' PNGs stay ~100 KB in all
+            step = max(1, layer.maps.shape[0] // 25)
+            images.append(dict(source=png_data_uri(map_rgb(layer.maps[::step, ::step, k])), xref="x", yref="y",
                                x=li, y=float(ys[li][k]), sizex=1.0, sizey=side, xanchor="center",
                                yanchor="middle", sizing="contain", layer="above"))  # fmt: skip
     return images

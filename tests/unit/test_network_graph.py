@@ -10,7 +10,7 @@ from playground.boundary import make_plane
 from playground.config import RunConfig, parse_layers
 from playground.datasets import prepare
 from playground.figures.network import map_rgb, network_figure, unit_map_figure
-from playground.network_graph import K, MAP_STRIDE, network_graph, output_names, pick_units, top_k
+from playground.network_graph import K, MAP_STRIDE, map_stride, network_graph, output_names, pick_units, top_k
 from playground.stream import boundary_and_graph, boundary_grid, plane_points
 from playground.trainer import Trainer
 
@@ -83,8 +83,9 @@ def test_output_names_cover_both_binary_heads_and_regression():
     assert output_names([], 1) == ["prediction"]
 
 
-@pytest.mark.parametrize("layers", ["32:relu:0.5:bn,16:tanh", "100:relu"])
-def test_unit_maps_equal_a_direct_forward_pass_on_the_grid(layers):
+@pytest.mark.parametrize(("layers", "stride"), [("32:relu:0.5:bn,16:tanh", MAP_STRIDE), ("100:relu", MAP_STRIDE),
+                                               ("8:relu,8:relu,8:relu,8:relu", 2 * MAP_STRIDE)])  # 32 maps: coarser
+def test_unit_maps_equal_a_direct_forward_pass_on_the_grid(layers, stride):
     cfg = RunConfig(dataset="spiral", n_samples=100, layers=parse_layers(layers), epochs=3, seed=0)
     trainer = Trainer(cfg, prepare(cfg))
     trainer.fit()
@@ -96,14 +97,15 @@ def test_unit_maps_equal_a_direct_forward_pass_on_the_grid(layers):
     model.eval()
     linears = [i for i, m in enumerate(model) if isinstance(m, torch.nn.Linear)]
     R = len(plane.xs)
+    assert map_stride(sum(len(layer.shown) for layer in graph.layers[1:-1])) == stride
     with torch.no_grad():
         for h, start in enumerate(linears[1:]):  # hidden layer h's output enters Linear ``start``
             out = model[:start](torch.from_numpy(plane.features)).numpy().reshape(R, R, -1)
             layer = graph.layers[h + 1]
-            direct = out[::MAP_STRIDE, ::MAP_STRIDE][:, :, layer.shown]
+            direct = out[::stride, ::stride][:, :, layer.shown]
             np.testing.assert_allclose(layer.maps.astype(np.float32), direct, rtol=2e-3, atol=2e-3)  # float16
     model.train()
-    np.testing.assert_array_equal(graph.map_xs, plane.xs[::MAP_STRIDE])
+    np.testing.assert_array_equal(graph.map_xs, plane.xs[::stride])
     unit = (1, int(graph.layers[1].shown[0]))
     assert unit_map_figure(graph, unit) is not None and unit_map_figure(graph, (0, 0)) is None
 
