@@ -19,6 +19,7 @@ from playground.figures.evaluation import confusion_figure
 from playground.figures.lr_finder import lr_finder_figure
 from playground.figures.race import contour_figure
 from playground.figures.race import loss_figure as race_loss_figure
+from playground.figures.regression import predicted_actual_figure
 from playground.lesson_runner import LessonProgress, LessonRunner, LessonWorker
 from playground.lessons import GROUPS, LESSONS, Lesson
 from playground.presentation import HIDE_KEY, format_hide, hide_all_but
@@ -209,6 +210,11 @@ def overlay(lesson: Lesson, runner: LessonRunner, p: LessonProgress, places, hei
     metrics = [m for m in ("loss", "accuracy") if m != lesson.watch]
     for metric, place in zip(metrics, places):
         with place:
+            if metric == "accuracy" and lesson.setups[0].config().regression:  # no classes: the last run's test
+                run = p.results[max(p.results)]                                 # predictions instead
+                chart(predicted_actual_figure(run.test.y_true, run.test.y_pred, title=f"{run.label}: test predictions",
+                                              height=height), key=f"lesson_scatter_{lesson.id}")  # fmt: skip
+                continue
             chart(_roomy(curves_figure(runs, histories, metric, names=names, height=height)), key=f"lesson_{metric}_{lesson.id}")
 
 

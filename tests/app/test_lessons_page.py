@@ -44,7 +44,7 @@ def _keys(at) -> list[str]:
 def test_the_page_shows_every_lesson_in_teaching_order():
     at = app(PAGE)
     assert cards(at) == list(LESSONS)
-    assert len(cards(at)) == 17
+    assert len(cards(at)) >= 17  # the issue's seventeen, then those added since (issue 13: regression, freezing)
     for lesson_id in LESSONS:
         assert at.button(key=f"lesson_run_{lesson_id}")
     assert not at.warning
