@@ -20,15 +20,15 @@ DEFAULT_LAYERS = DEFAULT.layers
 EDITOR = "layers"  # widget key == RunConfig field
 DEPTH = "n_layers"  # the +/- stepper
 BASE = "_layers_base"  # session_state: the frame the editor edits
-COLUMNS = {  # pixel widths: all four fit the settings column without scrolling
+COLUMNS = {  # pixel widths: all five fit the settings column at 1280 px without scrolling
     "units": st.column_config.NumberColumn("units", min_value=1, max_value=MAX_UNITS, step=1, default=16, required=True,
-                                           width=70),
+                                           width=54),
     "activation": st.column_config.SelectboxColumn("activation", options=list(ACTIVATIONS), default="relu", required=True,
-                                                   width=110),
-    "dropout": st.column_config.NumberColumn("dropout", min_value=0.0, max_value=0.95, step=0.05, default=0.0, format="%.2f",
-                                             width=75),
-    "batchnorm": st.column_config.CheckboxColumn("BN", default=False, width=50, help="BatchNorm after the Linear layer"),
-    "frozen": st.column_config.CheckboxColumn("frozen", default=False, width=60,
+                                                   width=88),
+    "dropout": st.column_config.NumberColumn("drop", min_value=0.0, max_value=0.95, step=0.05, default=0.0, format="%.2f",
+                                             width=56, help="Dropout probability after the activation"),
+    "batchnorm": st.column_config.CheckboxColumn("BN", default=False, width=44, help="BatchNorm after the Linear layer"),
+    "frozen": st.column_config.CheckboxColumn("frozen", default=False, width=62,
                                               help="Keep this layer's weights as they are (trained by nobody): "
                                                    "as initialised, or as loaded from a model file"),
 }
@@ -104,6 +104,10 @@ def layer_summary(layers, n_features: int, n_classes: int, binary_loss: str) -> 
     st.markdown(f"{counts} · {n_features} inputs → {n_out} output{'s' if n_out > 1 else ''}")
     frame = pd.DataFrame(rows)[["layer", "units", "activation", "dropout", "batchnorm", "frozen", "params"]]
     st.dataframe(frame, hide_index=True, width="stretch",
-                 column_config={"batchnorm": st.column_config.CheckboxColumn("BN"),
-                                "frozen": st.column_config.CheckboxColumn("frozen"),
-                                "params": st.column_config.NumberColumn("params", format="localized")})  # fmt: skip
+                 column_config={"layer": st.column_config.TextColumn(width=64),  # pixel widths: all seven fit at 1280 px
+                                "units": st.column_config.NumberColumn(width=46),
+                                "activation": st.column_config.TextColumn(width=68),
+                                "dropout": st.column_config.NumberColumn("drop", width=40),
+                                "batchnorm": st.column_config.CheckboxColumn("BN", width=34),
+                                "frozen": st.column_config.CheckboxColumn("frozen", width=50),
+                                "params": st.column_config.NumberColumn("params", format="localized", width=60)})  # fmt: skip

@@ -9,6 +9,7 @@ with its whole setup or with its network on the data chosen now.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import time
 from urllib.parse import urlencode
@@ -140,7 +141,8 @@ def upload(setup: Setup) -> bytes | None:
                   args=(file.name, data), help="Its whole setup into the settings; the next Start begins from its weights")  # fmt: skip
         st.button("Train on my data", key="model_train_mine", icon=":material/swap_horiz:", on_click=_train_mine,
                   args=(file.name, data, dims), disabled=dims is None,
-                  help="Its network into the settings, your data kept; refused when its shapes don't fit your data")  # fmt: skip
+                  help="Its network into the settings (your 'frozen' ticks kept), your data kept; refused when its "
+                       "shapes don't fit your data")  # fmt: skip
     return data
 
 
@@ -162,7 +164,9 @@ def _train_mine(name: str, data: bytes, dims: tuple[int, int] | None) -> None:
     """Its network over the current settings, if its shapes fit the chosen data; else a refusal, nothing changed."""
     mf = read(data)
     try:
-        cfg = state.config().replace(layers=mf.cfg.layers, init=mf.cfg.init, binary_loss=mf.cfg.binary_loss)
+        current = state.config()
+        cfg = current.replace(layers=_keep_frozen(mf.cfg.layers, current.layers), init=mf.cfg.init,
+                              binary_loss=mf.cfg.binary_loss)
         n_features, n_classes = dims
         check_fits(mf, expected_shapes(n_features, cfg.layers, cfg.n_outputs(n_classes)), cfg, n_features, n_classes)
     except (ConfigError, BadModelFile, TypeError) as err:
@@ -170,6 +174,13 @@ def _train_mine(name: str, data: bytes, dims: tuple[int, int] | None) -> None:
         return
     state.restore(cfg)
     model_init.load(model_init.Loaded(name, data, mf))
+
+
+def _keep_frozen(layers: tuple, current: tuple) -> tuple:
+    """The file's layers with the frozen ticks of the current settings' layers at the same places: tick
+    "frozen" first, then load the file to train only the rest."""
+    ticks = [spec.frozen for spec in current] + [False] * len(layers)
+    return tuple(dataclasses.replace(spec, frozen=spec.frozen or tick) for spec, tick in zip(layers, ticks))
 
 
 @st.cache_data(max_entries=2, show_spinner="Computing the model's boundary and scores...")
@@ -183,6 +194,10 @@ def _inspected(data: bytes) -> Reopened:
 
 def inspected_view(data: bytes) -> None:
     with st.container(border=True, key="model_inspected"):
+        head, close = st.columns([5, 1], vertical_alignment="center")
+        head.markdown("**Inspected:** the uploaded file's weights on its own data (no training)")
+        close.button("Close", key="model_inspect_close", icon=":material/close:", on_click=st.session_state.pop,
+                     args=(INSPECTED, None))  # fmt: skip
         try:
             done = _inspected(data)
         except (BadModelFile, RuntimeError, OSError) as err:  # data missing, worker crash
