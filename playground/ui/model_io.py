@@ -86,6 +86,17 @@ def downloads(runner: TrainingRunner, setup: Setup) -> None:
     )  # fmt: skip
 
 
+def run_download(store, run) -> None:
+    """The Runs table's "Model" button: the selected run's model file (one run with stored weights)."""
+    ready = run is not None and run.has_weights
+    st.download_button(
+        "Model", key="run_model", icon=":material/download:", on_click="ignore", disabled=not ready,
+        data=(lambda: _stored_file(store.location.url, run.id)) if ready else b"",
+        file_name=f"{run.id if ready else 'model'}.safetensors", mime="application/octet-stream",
+        help="The selected run's model file: config, weights and feature scaling",
+    )  # fmt: skip
+
+
 def _script(setup: Setup) -> tuple[str | None, str | None]:
     if setup.cfg is None:
         return None, "Fix the settings first"

@@ -16,7 +16,7 @@ from playground.figures.compare import curves_figure
 from playground.reopen import NoWeights, Reopened, reopen
 from playground.runs_table import histories_csv, runs_frame
 from playground.store import RunRecord, RunStore, StoreUnavailable
-from playground.ui import reference, run_store, session, state
+from playground.ui import model_io, reference, run_store, session, state
 from playground.ui.charts import chart
 from playground.ui.data_view import scaled_titles
 from playground.ui.workers import server_worker
@@ -86,6 +86,7 @@ def actions(store: RunStore, selected: list[RunRecord]) -> None:
         st.download_button("CSV", data=lambda: _csv(store, selected), file_name="runs.csv", mime="text/csv",
                            key="run_csv", icon=":material/download:", disabled=not selected, on_click="ignore",
                            help="The selected runs' per-epoch histories")  # fmt: skip
+        model_io.run_download(store, one)
 
 
 def rename_form(store: RunStore, run: RunRecord | None) -> None:

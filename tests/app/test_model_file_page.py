@@ -47,6 +47,10 @@ def test_a_good_file_is_inspected_then_trained_from_with_its_frozen_layer_kept()
     with open_store() as store:
         run_id = store.list_runs()[0].id
         rerun_until(at, lambda at: store.load_weights(run_id) is not None, "the run's weights in the store")
+    at.session_state["runs_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    model_buttons = [b for b in at.get("download_button") if b.proto.id.endswith("run_model")]
+    assert len(model_buttons) == 1 and not model_buttons[0].proto.disabled  # the Runs table's "Model"
     before, after = read(data), read(stored_model_file(open_store().url, run_id))  # what Download gives
     assert after.cfg.layers == before.cfg.layers
     assert np.array_equal(before.state["0.weight"], after.state["0.weight"])  # frozen: the file's own weights
