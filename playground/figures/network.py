@@ -61,13 +61,14 @@ def network_figure(graph: NetworkGraph, height: int = 430, selected: Node | None
     data = _edge_traces(graph, ys, highlight_edges) + [_edge_hover(graph, ys)]
     data += _node_traces(graph, ys, node_size, selected, highlight_nodes)
     n = len(graph.layers)
+    images = _map_images(graph, ys, node_size, height, n)
     layout = base_layout(title, height=height, showlegend=False, hovermode="closest", dragmode=False,
                          margin=dict(l=LABEL_MARGIN, r=LABEL_MARGIN, t=(48 if title else 28), b=8),
                          xaxis=dict(visible=False, range=[-0.3, n - 0.7], fixedrange=True),
                          yaxis=dict(visible=False, range=[-0.12, 1.0], fixedrange=True),
                          annotations=_layer_titles(graph, ys, node_size) + _value_labels(graph, ys, node_text or {},
                                                                                          edge_text or {}, node_size),
-                         images=_map_images(graph, ys, node_size, height, n))  # fmt: skip
+                         **({"images": images} if images else {}))  # fmt: skip
     return lean_figure(data, layout)
 
 
@@ -225,10 +226,13 @@ def unit_map_figure(graph: NetworkGraph, node: Node, height: int = 430, points: 
                  colorbar=dict(thickness=12, len=0.8), hovertemplate="x1 %{x:.2f}, x2 %{y:.2f}<br>%{z:.3f}<extra></extra>")]  # fmt: skip
     x_range = [float(graph.map_xs[0]), float(graph.map_xs[-1])]
     y_range = [float(graph.map_ys[0]), float(graph.map_ys[-1])]
-    if points is not None:
-        data.append({**points_layer(points, x_range, y_range, n_classes), "opacity": 0.45})
+    images = []
+    if points is not None:  # the boundary's cached points PNG, as a layout image above the heatmap
+        source = points_layer(points, x_range, y_range, n_classes)["source"]
+        images.append(dict(source=source, xref="x", yref="y", x=x_range[0], y=y_range[1], sizex=x_range[1] - x_range[0],
+                           sizey=y_range[1] - y_range[0], sizing="stretch", opacity=0.5, layer="above"))  # fmt: skip
     layout = base_layout(f"{layer.labels[k[0]]} ({layer.activation}): activation over the input plane", height=height,
                          xaxis=dict(title=dict(text="x1"), range=x_range, constrain="domain", showgrid=False),
                          yaxis=dict(title=dict(text="x2"), range=y_range, scaleanchor="x", constrain="domain",
-                                    showgrid=False))  # fmt: skip
+                                    showgrid=False), **({"images": images} if images else {}))  # fmt: skip
     return lean_figure(data, layout)

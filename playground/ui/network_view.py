@@ -31,7 +31,7 @@ def _keep_pick() -> None:
 def network_view(graph: NetworkGraph, points: PlanePoints | None = None, n_classes: int = 0, height: int = 400) -> None:
     """The graph (left) and the picked unit's map (right, over the data ``points``; a hint until a unit is clicked)."""
     picked = st.session_state.get(PICKED)
-    left, right = st.columns([6, 5])
+    left, right = st.container(key="network_view").columns([6, 5])
     with left:
         figure = network_figure(graph, height=height, selected=picked)
         st.plotly_chart(presenter.figure(figure), key=CHART_KEY, theme=None, config=CONFIG,
