@@ -28,8 +28,9 @@ import time
 from collections import deque
 from typing import Protocol
 
+from playground.memory_budget import DEFAULT_MB as RUN_MEMORY_MB  # a training process's budget
+
 MAX_TRAINING_ENV = "PLAYGROUND_MAX_TRAINING"
-RUN_MEMORY_MB = 1024  # what one training run may take (playground/memory_budget.py enforces it in the child)
 SERVER_MEMORY_MB = 1024  # the server itself, its spare process and the page caches
 
 

@@ -26,7 +26,7 @@ and returns at once while the child imports torch (~2-4 s; the page shows "Start
 reuse the child. Sessions that never train never hold a process.
 
 A child, spare or not, starts with ``_serve`` (playground/training_process.py): it warms up, says "ready", and waits for its
-settings (heartbeat timeout, publish interval, torch threads), the first message its runner sends.
+settings (heartbeat timeout, publish interval, torch threads, memory budget), the first message its runner sends.
 
 A hung child (stopped with SIGSTOP, swapped out, stuck in native code): a thread of its own sends a
 pulse every ``PULSE_EVERY`` s, so silence means the whole process has stopped, not that it is busy.
@@ -64,12 +64,14 @@ class ProcessRunner:
     child process, in an ordinary ``Runner`` there."""
 
     def __init__(self, heartbeat_timeout: float | None = None, publish_every: float = 0.1, threads: int | None = 1,
-                 spares: SparePool | None = None, not_responding_after: float = NOT_RESPONDING_AFTER):  # fmt: skip
+                 spares: SparePool | None = None, not_responding_after: float = NOT_RESPONDING_AFTER,
+                 memory_mb: int | None = None):  # fmt: skip
         self.heartbeat_timeout = heartbeat_timeout  # enforced in the child, by its Runner
         self.publish_every = publish_every
         self.threads = threads  # torch intra-op threads in the child; None sizes them to the model
         self.spares = spares  # warm children to take one from (the server's); None: spawn one
         self.not_responding_after = not_responding_after
+        self.memory_mb = memory_mb  # the child's data-segment budget (playground/memory_budget.py); None: none
         self._lock = threading.Lock()  # guards _snap
         self._snap = Snapshot()
         self._send_lock = threading.Lock()  # page threads may call concurrently
@@ -101,8 +103,8 @@ class ProcessRunner:
         self._receiver.start()
 
     def _setup(self) -> tuple:
-        """The child's first message: how its Runner runs (the thread count is set from it, in the child)."""
-        return ("setup", self.heartbeat_timeout, self.publish_every, self.threads)
+        """The child's first message: how its Runner runs (the thread count and the budget are set from it, in the child)."""
+        return ("setup", self.heartbeat_timeout, self.publish_every, self.threads, self.memory_mb)
 
     def _take_spare(self) -> Child | None:
         """A spare from the pool, given its settings; marked ready if it has said so. None: spawn instead."""

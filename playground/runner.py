@@ -34,6 +34,7 @@ from playground.diagnostics import diagnostic_callbacks
 from playground.jobs import Job, JobState, JobStatus, JobUpdate
 from playground.mailbox import Command, Mailbox
 from playground.snapshot import Snapshot, new_run_id
+from playground import memory_budget
 from playground.status import Status
 from playground.stream import IntraOpThreads, SnapshotStream
 from playground.trainer import Callback, Trainer
@@ -338,7 +339,8 @@ class _Worker:
         self.state.run = None
         detail = traceback.format_exc(limit=4)
         notes = self.runner.snapshot().notes + (detail,)
-        self.runner.publish({"status": Status.FAILED, "message": f"{type(err).__name__}: {err}", "notes": notes}, final=True)
+        message = memory_budget.explain(err) or f"{type(err).__name__}: {err}"
+        self.runner.publish({"status": Status.FAILED, "message": message, "notes": notes}, final=True)
 
     # ------------------------------------------------------------ jobs
     def _run_job_chunk(self) -> None:

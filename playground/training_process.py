@@ -4,7 +4,7 @@
                                  # (or for ("lessons",): then it serves a session's lessons, lesson_process.py)
 
 ``_serve`` is the child's main loop: it takes the settings (heartbeat timeout, publish interval,
-torch threads) from the first message, then executes the ProcessRunner's calls on an ordinary
+torch threads, memory budget) from the first message, then executes the ProcessRunner's calls on an ordinary
 Runner and streams its snapshots back; a thread of its own sends a pulse every ``PULSE_EVERY`` s
 so the parent can tell a hung process from a busy one. See playground/process_runner.py.
 """
@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 import torch.multiprocessing as mp
 
+from playground import memory_budget
 from playground.config import RunConfig
 from playground.datasets import Splits
 from playground.runner import Runner
@@ -54,7 +55,7 @@ def _serve(conn) -> None:
 
         serve_lessons(conn)
         return
-    _, heartbeat_timeout, publish_every, threads = first
+    _, heartbeat_timeout, publish_every, threads, memory_mb = first
     if threads:
         import torch
 
@@ -67,6 +68,7 @@ def _serve(conn) -> None:
             conn.send(msg)
 
     threading.Thread(target=_pulse, args=(send, quiet), name="playground-pulse", daemon=True).start()
+    memory_budget.apply(memory_mb)  # from here a run past the budget fails in its own session (memory_budget.py)
     sent, last_send = -1, 0.0
     try:
         while True:

@@ -18,6 +18,7 @@ import os
 
 import streamlit as st
 
+from playground import memory_budget
 from playground.admitted_runner import AdmittedRunner
 from playground.config import SPLIT_FIELDS, RunConfig
 from playground.datasets import DATASETS, DatasetUnavailable, Splits, prepare
@@ -67,7 +68,8 @@ def _backend_runner() -> TrainingRunner:
         return Runner(heartbeat_timeout=HEARTBEAT_TIMEOUT, threads=1)  # one torch thread: see IntraOpThreads
     if backend != "process":
         raise ValueError(f"{BACKEND_ENV} == {backend!r}, must be 'process' or 'thread'")
-    return ProcessRunner(heartbeat_timeout=HEARTBEAT_TIMEOUT, threads=1, spares=spare_pool())
+    return ProcessRunner(heartbeat_timeout=HEARTBEAT_TIMEOUT, threads=1, spares=spare_pool(),
+                         memory_mb=memory_budget.budget_mb())  # a run past it fails in its own session
 
 
 def announce_adoption() -> None:

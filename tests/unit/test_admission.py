@@ -66,7 +66,7 @@ def test_the_watcher_takes_back_the_slot_of_a_run_that_stopped_training():
 def test_default_slots_follow_the_cores_and_the_memory_and_the_env(monkeypatch):
     monkeypatch.delenv(MAX_TRAINING_ENV, raising=False)
     assert default_slots(cores=2, memory_mb=24_000) == 2
-    assert default_slots(cores=16, memory_mb=4096) == 3  # (4096 - 1024) // 1024 runs fit beside the server
+    assert default_slots(cores=16, memory_mb=8192) == 3  # (8192 - 1024) // 2048: runs that fit beside the server
     assert default_slots(cores=4, memory_mb=512) == 1
     monkeypatch.setenv(MAX_TRAINING_ENV, "5")
     assert default_slots(cores=2, memory_mb=24_000) == 5

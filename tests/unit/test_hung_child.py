@@ -40,7 +40,8 @@ def not_responding(runner):
 def hang(runner, splits) -> int:
     """Start a run, let it train, stop its process (SIGSTOP); its pid."""
     runner.start(LONG, splits)
-    wait_for(lambda: runner.snapshot().epoch >= 2, SPAWN_TIMEOUT, "2 epochs")
+    # the curves, not only the epoch count: history arrays are published at the publish rate
+    wait_for(lambda: len(runner.snapshot().history.get("epoch", ())) >= 2, SPAWN_TIMEOUT, "2 epochs on the curves")
     pid = runner.pid
     os.kill(pid, signal.SIGSTOP)
     return pid
