@@ -29,6 +29,7 @@ import sys
 import time
 
 from app_server import launch_app, wait_healthy
+from proc_tree import wait_quiet
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"]
@@ -70,33 +71,6 @@ def stop_and_reset(page) -> None:
     page.locator(".st-key-reset button:not([disabled])").click()
     page.wait_for_function(f"() => !document.querySelector({FIRST_POINT!r})", timeout=TIMEOUT)  # every copy gone
     page.locator(START).wait_for(timeout=TIMEOUT)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of ``pid`` and all its descendants, from /proc."""
-    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            children = [int(c) for c in f.read().split()]
-    except (FileNotFoundError, ProcessLookupError):
-        return total
-    return total + sum(cpu_seconds(c) for c in children)
-
-
-def wait_quiet(pid: int, timeout: float = 120.0) -> None:
-    """Until the server's process tree used less than 0.05 s of CPU in one second (warm-ups done)."""
-    deadline = time.monotonic() + timeout
-    before = cpu_seconds(pid)
-    while time.monotonic() < deadline:
-        time.sleep(1.0)
-        now = cpu_seconds(pid)
-        if now - before < 0.05:
-            return
-        before = now
-    print("  the server never went quiet", file=sys.stderr)
 
 
 def one_server(browser, settle: float) -> dict[str, float]:

@@ -1,0 +1,250 @@
+"""A class on one server: K browser sessions press Start on the default spiral at the same moment.
+
+    python benchmarks/bench_sessions.py [--sessions 1,5,10,20] [--window 10] [--scenario both]
+
+Each K gets a fresh ``streamlit run app.py`` (warm: measured once its warm-ups have gone quiet) and
+K headless Chromium contexts (separate cookies: separate sessions and browser keys), driven through
+Playwright's async API so all K click Start together. Two scenarios:
+
+- **class** (the server's defaults: ``PLAYGROUND_MAX_TRAINING`` from the cores, so later Starts
+  queue): the default 200-epoch run. Per session: Start -> first loss point, Start -> "Finished",
+  whether it was ever shown "Queued", and sessions that failed (no first point or no finish
+  within the timeout).
+- **open** (``PLAYGROUND_MAX_TRAINING=K``: everyone trains at once, the fair-share question): a run
+  that outlasts the measurement. After every session has its first point, a ``--window`` s wait,
+  then each page's samples/s from its progress bar, Pause clicked in every session together and
+  the time until each page shows "Paused", and the server's memory (its process tree's RSS, peak
+  of samples taken through the window). A session whose epoch count did not move during the
+  window counts as stalled.
+
+Prints the samples and markdown tables (median and p95 over sessions).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from app_server import ROOT, launch_app, wait_healthy
+from playwright.async_api import async_playwright
+from proc_tree import rss_mb, wait_quiet
+
+CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--disable-background-networking",
+        "--disable-renderer-backgrounding", "--disable-background-timer-throttling"]  # fmt: skip
+START = ".st-key-start button:not([disabled])"
+PAUSE = ".st-key-pause button:not([disabled])"
+FIRST_POINT = ".st-key-loss_chart .js-plotly-plot"
+PROGRESS = "[data-testid='stProgress']"
+ARGS_ROOT = [ROOT]  # the checkout whose app.py is served (--root)
+TIMEOUT = 300_000  # ms: twenty sessions on two cores are slow
+SPEED = re.compile(r"epoch (\d+) / \d+ · [\d.]+ s · ([\d,]+) samples/s")
+
+
+def progress_has(text: str) -> str:
+    return f"() => (document.querySelector(\"{PROGRESS}\") || {{}}).innerText?.includes({text!r})"
+
+
+async def open_session(browser, base: str, query: str):
+    context = await browser.new_context(viewport={"width": 1280, "height": 720})
+    page = await context.new_page()
+    await page.goto(f"{base}/{query}")
+    await page.locator(START).wait_for(timeout=TIMEOUT)
+    return page
+
+
+async def progress(page) -> str:
+    try:
+        return await page.locator(PROGRESS).first.inner_text(timeout=5_000)
+    except Exception:  # noqa: BLE001 - no bar (yet): nothing to read
+        return ""
+
+
+async def watch_queue(page, seen: dict) -> None:
+    """Note whether the page ever said "Queued" (polled until cancelled)."""
+    while True:
+        if "Queued" in await progress(page):
+            seen["queued"] = True
+            return
+        await asyncio.sleep(0.2)
+
+
+async def class_session(page, t0: float) -> dict:
+    out, seen = {}, {"queued": False}
+    watcher = asyncio.create_task(watch_queue(page, seen))
+    await page.locator(START).click()
+    try:
+        await page.locator(FIRST_POINT).first.wait_for(timeout=TIMEOUT)
+        out["first_point"] = time.monotonic() - t0
+        await page.wait_for_function(progress_has("Finished"), timeout=TIMEOUT)
+        out["finished"] = time.monotonic() - t0
+    except Exception as err:  # noqa: BLE001 - counted as failed
+        out["error"] = type(err).__name__
+    watcher.cancel()
+    out["queued"] = seen["queued"]
+    return out
+
+
+async def open_session_run(page, t0: float) -> dict:
+    await page.locator(START).click()
+    try:
+        await page.locator(FIRST_POINT).first.wait_for(timeout=TIMEOUT)
+        return {"first_point": time.monotonic() - t0}
+    except Exception as err:  # noqa: BLE001
+        return {"error": type(err).__name__}
+
+
+def speed(text: str) -> tuple[int, float] | None:
+    m = SPEED.search(text)
+    return (int(m.group(1)), float(m.group(2).replace(",", ""))) if m else None
+
+
+async def pause_latency(page) -> float | None:
+    t0 = time.monotonic()
+    try:
+        await page.locator(PAUSE).click(timeout=TIMEOUT)
+        await page.wait_for_function(progress_has("Paused"), timeout=TIMEOUT)
+    except Exception:  # noqa: BLE001
+        return None
+    return time.monotonic() - t0
+
+
+def start_server(**env: str) -> tuple[subprocess.Popen, str]:
+    server, base = launch_app(ARGS_ROOT[0], **env)
+    wait_healthy(base, timeout=120)
+    return server, base
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+async def run_class(browser, k: int) -> dict:
+    server, base = start_server()
+    try:
+        wait_quiet(server.pid)
+        pages = await asyncio.gather(*(open_session(browser, base, "") for _ in range(k)))
+        t0 = time.monotonic()
+        results = await asyncio.gather(*(class_session(p, t0) for p in pages))
+        peak = rss_mb(server.pid)
+        for p in pages:
+            await p.context.close()
+        return {"k": k, "sessions": results, "rss_mb": peak}
+    finally:
+        stop_server(server)
+
+
+async def run_open(browser, k: int, window: float) -> dict:
+    server, base = start_server(PLAYGROUND_MAX_TRAINING=str(k))
+    try:
+        wait_quiet(server.pid)
+        pages = await asyncio.gather(*(open_session(browser, base, "?epochs=100000") for _ in range(k)))
+        t0 = time.monotonic()
+        results = await asyncio.gather(*(open_session_run(p, t0) for p in pages))
+        before = [speed(await progress(p)) for p in pages]
+        peak, end = 0.0, time.monotonic() + window
+        while time.monotonic() < end:
+            peak = max(peak, rss_mb(server.pid))
+            await asyncio.sleep(1.0)
+        after = [speed(await progress(p)) for p in pages]
+        pauses = await asyncio.gather(*(pause_latency(p) for p in pages))
+        for r, b, a, pause in zip(results, before, after, pauses):
+            r["samples_per_s"] = a[1] if a else None
+            r["stalled"] = not (a and b and a[0] > b[0])
+            r["pause"] = pause
+        for p in pages:
+            await p.context.close()
+        return {"k": k, "sessions": results, "rss_mb": peak}
+    finally:
+        stop_server(server)
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))] if values else float("nan")
+
+
+def fmt(values: list[float], unit: str = "s") -> str:
+    if not values:
+        return "–"
+    return f"{statistics.median(values):.1f} / {pct(values, 0.95):.1f} {unit}"
+
+
+def class_row(r: dict) -> str:
+    s = r["sessions"]
+    failed = sum("error" in x for x in s)
+    first = [x["first_point"] for x in s if "first_point" in x]
+    done = [x["finished"] for x in s if "finished" in x]
+    queued = sum(x["queued"] for x in s)
+    return f"| {r['k']} | {fmt(first)} | {fmt(done)} | {queued} | {failed} | {r['rss_mb']:,.0f} MB |"
+
+
+def open_row(r: dict) -> str:
+    s = r["sessions"]
+    failed = sum("error" in x for x in s)
+    stalled = sum(x.get("stalled", False) for x in s if "error" not in x)
+    first = [x["first_point"] for x in s if "first_point" in x]
+    sps = [x["samples_per_s"] for x in s if x.get("samples_per_s")]
+    pauses = [x["pause"] for x in s if x.get("pause") is not None]
+    med = statistics.median(sps) if sps else float("nan")
+    low = min(sps) / med if sps else float("nan")
+    return (f"| {r['k']} | {fmt(first)} | {med:,.0f} | {min(sps or [0]):,.0f} ({low:.2f} of median) | "
+            f"{fmt(pauses)} | {failed + stalled} | {r['rss_mb']:,.0f} MB |")  # fmt: skip
+
+
+async def main_async(args) -> None:
+    ks = [int(k) for k in args.sessions.split(",")]
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        class_results, open_results = [], []
+        for k in ks:
+            if args.scenario in ("class", "both"):
+                r = await run_class(browser, k)
+                print("class", r, flush=True)
+                class_results.append(r)
+            if args.scenario in ("open", "both"):
+                r = await run_open(browser, k, args.window)
+                print("open", r, flush=True)
+                open_results.append(r)
+        await browser.close()
+    cores = os.cpu_count()
+    if class_results:
+        print(f"\nClass: the defaults ({cores} cores), everyone presses Start on the default 200-epoch spiral "
+              f"(median / p95 over sessions)\n")  # fmt: skip
+        print("| sessions | Start -> first point | Start -> finished | shown 'Queued' | failed | server memory |")
+        print("|---|---|---|---|---|---|")
+        for r in class_results:
+            print(class_row(r))
+    if open_results:
+        print(f"\nOpen: PLAYGROUND_MAX_TRAINING = sessions, everyone trains at once ({args.window:.0f} s window)\n")
+        print("| sessions | Start -> first point | samples/s, median session | slowest session | "
+              "Pause -> shown | failed or stalled | server memory (peak) |")  # fmt: skip
+        print("|---|---|---|---|---|---|---|")
+        for r in open_results:
+            print(open_row(r))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sessions", default="1,5,10,20", help="comma-separated K values")
+    ap.add_argument("--window", type=float, default=10.0, help="seconds of training measured in the open scenario")
+    ap.add_argument("--scenario", choices=("class", "open", "both"), default="both")
+    ap.add_argument("--root", default=str(ROOT), help="the checkout to serve (default: this one)")
+    args = ap.parse_args()
+    ARGS_ROOT[0] = Path(args.root)
+    asyncio.run(main_async(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
