@@ -20,6 +20,8 @@ from playground.status import Status
 from playground.ui import reference
 from playground.ui.charts import chart
 
+LOSS_NAMES = {"mse": "MSE", "mae": "MAE", "huber": "Huber"}
+
 
 def training_charts(snap: Snapshot) -> None:
     """The prediction surface beside the loss (in the run's loss: mse | mae | huber) and MAE curves."""
@@ -35,7 +37,7 @@ def training_charts(snap: Snapshot) -> None:
                           best_epoch=snap.restored_epoch, reference=reference.curves(snap)), key="loss_chart")  # fmt: skip
         chart(mae_figure(snap.history, height=230), key="mae_chart")
         scaled = snap.config.target_scaling == "minmax"
-        st.caption(f"Loss: {snap.config.loss.upper()}{' on the target scaled to [0, 1]' if scaled else ''}; "
+        st.caption(f"Loss: {LOSS_NAMES[snap.config.loss]}{' on the target scaled to [0, 1]' if scaled else ''}; "
                    "MAE on the original scale.")
 
 

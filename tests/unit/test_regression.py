@@ -101,8 +101,13 @@ def test_regression_json_keys(capsys):
     assert {"val_mae", "test_mae", "test_rmse", "test_r2", "test_pearson_r", "baseline_mae"} <= set(r)
     assert not {k for k in r if "accuracy" in k or k in ("confusion_matrix", "test_recall", "class_names")}
     assert r["config"]["loss"] == "huber" and r["n_params"] == 2 * 8 + 8 + 8 + 1
-    assert main(["train", "--dataset", "wine_quality", "--task", "regression", "--epochs", "2", "--no-record"]) == 0
+    assert main(["train", "--dataset", "wine_quality", "--task", "regression", "--epochs", "2"]) == 0  # recorded
     assert "from always predicting the training mean" in capsys.readouterr().out
+    assert main(["runs", "--json", "--limit", "1"]) == 0
+    stored = json.loads(capsys.readouterr().out)
+    stored = stored[0] if isinstance(stored, list) else stored["runs"][0]
+    assert "task=regression" in stored["query"] and stored["status"] == "finished"
+    assert stored["metrics"]["test_loss"] > 0 and stored["metrics"]["test_accuracy"] is None  # no accuracy column value
 
 
 def test_figures():
