@@ -68,6 +68,8 @@ def test_a_finished_seeded_run_looks_like_its_baseline(app_page):
     page.locator(".st-key-test_confusion_chart .js-plotly-plot").wait_for()
     assert "Finished · epoch 30 / 30" in page.locator(PROGRESS).inner_text()
     assert loss_points(page) == 30
+    page.set_viewport_size({"width": 1400, "height": 2600})  # the panel, network graph included, is ~2,300 px tall
+    wait_for_app(page)
     panel = page.locator(RUN_PANEL)
     # masked: the progress line and the runs table hold timings, which differ from run to run
     mask = [panel.locator(PROGRESS), panel.locator(".st-key-runs_table")]
