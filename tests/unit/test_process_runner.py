@@ -122,10 +122,11 @@ def test_errors_in_the_child_reach_the_page(runner, splits):
 
 def test_a_killed_child_is_reported_and_a_new_start_replaces_it(runner, splits):
     runner.start(LONG, splits)
-    wait_for(lambda: runner.snapshot().epoch >= 2, SPAWN_TIMEOUT, "2 epochs")
+    wait_for(lambda: len(runner.snapshot().history.get("epoch", ())) >= 2, SPAWN_TIMEOUT, "2 epochs on the curves")
     os.kill(runner.pid, signal.SIGKILL)  # e.g. the OOM killer
     snap = wait_for(lambda: (s := runner.snapshot()).status is Status.FAILED and s, what="error status")
     assert "the training process ended unexpectedly" in snap.message
+    assert len(snap.history["epoch"]) >= 2 and not snap.active  # the curves stay; the page enables Start
     runner.pause()  # calls on a dead child are no-ops, not hangs
     runner.start(LONG.replace(epochs=3), splits)
     wait_for(lambda: runner.snapshot().status is Status.FINISHED, SPAWN_TIMEOUT, "a run in a new child")
