@@ -45,8 +45,8 @@ def data_controls() -> str:
         values()["task"] = "auto"
     if "target_scaling" in uses and regression():
         field(st.radio, "Target scaling", "target_scaling", options=TARGET_SCALINGS, horizontal=True)
-    if "n_samples" in uses:
-        field(st.number_input, "Points per class", "n_samples", min_value=10, max_value=50_000, step=50)
+    if "n_samples" in uses:  # a regression plane has no classes: 2 x n_samples points, as circles and xor
+        field(st.number_input, "Points per class" if not regression() else "Points ÷ 2", "n_samples", min_value=10, max_value=50_000, step=50)
     if "classes" in uses:
         field(st.slider, "Classes", "classes", min_value=2, max_value=10)
     if "noise" in uses:
