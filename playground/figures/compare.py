@@ -22,7 +22,7 @@ from playground.figures.training import FEW_POINTS, downsample
 from playground.store import RunHistory, RunRecord, Scores
 
 SPLITS = (("train", "train"), ("val", "validation"), ("test", "test"))  # (RunRecord attribute, axis label)
-METRICS = {"loss": "Loss", "accuracy": "Accuracy"}
+METRICS = {"loss": "Loss", "accuracy": "Accuracy", "mae": "Mean absolute error"}  # mae: regression runs' curves
 MAX_LABELLED_RUNS = 4  # bars carry their value as text up to this many runs; past it the labels would collide
 # At the foot of the figure, below the axis title: one row per run name when the names are long.
 LEGEND = dict(orientation="h", yref="container", yanchor="bottom", y=0.0, xanchor="left", x=0.0, font=dict(size=13),
@@ -52,7 +52,7 @@ def run_names(runs: Sequence[RunRecord]) -> list[str]:
 def curves_figure(runs: Sequence[RunRecord], histories: Sequence[RunHistory], metric: str = "loss",
                   train: bool = True, val: bool = True, log_x: bool = False, height: int = 340,
                   names: Sequence[str] | None = None) -> go.Figure:  # fmt: skip
-    """``metric`` ("loss" or "accuracy") per epoch for each run: train solid, validation dashed, in the
+    """``metric`` ("loss", "accuracy" or, for regression runs, "mae") per epoch for each run: train solid, validation dashed, in the
     run's colour; one legend entry per run (clicking it hides both lines). Non-finite values (a diverged
     loss, epochs not validated) are left out, so each line joins the finite epochs. A loss that spans
     more than two decades (a run that blew up) gets a log axis, so the others are not flattened.

@@ -91,8 +91,14 @@ def curves(runs: Sequence[RunRecord], histories: Sequence[RunHistory]) -> None:
     loss, accuracy = st.columns(2, gap="medium")
     with loss:
         chart(curves_figure(runs, histories, "loss", show_train, show_val, log), key="compare_loss")
-    with accuracy:
-        chart(curves_figure(runs, histories, "accuracy", show_train, show_val, log), key="compare_accuracy")
+    with accuracy:  # regression runs have no accuracy: their MAE (original scale) instead
+        second = "mae" if all_regression(runs) else "accuracy"
+        chart(curves_figure(runs, histories, second, show_train, show_val, log), key="compare_accuracy")
+
+
+def all_regression(runs: Sequence[RunRecord]) -> bool:
+    """Every picked run predicts a number (issue 13): accuracy means nothing for any of them."""
+    return bool(runs) and all(run.config()[0].regression for run in runs)
 
 
 def setups_and_scores(runs: Sequence[RunRecord]) -> None:
@@ -105,7 +111,8 @@ def setups_and_scores(runs: Sequence[RunRecord]) -> None:
             st.caption("These runs have the same setup: they differ only in when they ran.")
         st.dataframe(_diff_frame(runs, fields), key="compare_diff", hide_index=True, width="stretch")
     with right:
-        metric = st.radio("Final score", ["accuracy", "loss"], horizontal=True, key="compare_metric",
+        choices = ["loss"] if all_regression(runs) else ["accuracy", "loss"]  # the store keeps no final MAE
+        metric = st.radio("Final score", choices, horizontal=True, key="compare_metric",
                           label_visibility="collapsed")  # fmt: skip
         chart(scores_figure(runs, metric), key="compare_scores")
 
