@@ -58,6 +58,8 @@ def _draw(runner: TrainingRunner, drawn_for: tuple[str, float | None], idle_view
         idle_view()
         return
     status_line(snap)
+    if snap.queued is not None and not len(snap.history.get("epoch", ())):  # a queued Start: its data, meanwhile
+        idle_view()
     if len(snap.history.get("epoch", ())):  # charts from the first epoch on
         names = session.class_names(snap.config)
         training_charts(snap, names)
