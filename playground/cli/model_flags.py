@@ -8,6 +8,7 @@ file's shapes freezes its first layer and trains the rest.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from playground.cli.flags import config_from_args
@@ -46,6 +47,11 @@ def start_from(trainer, mf: ModelFile | None) -> None:
 
 
 def save_model(args: argparse.Namespace, trainer) -> None:
-    """After training: ``--save FILE``."""
-    if getattr(args, "save", None):
-        Path(args.save).write_bytes(model_bytes(trainer))
+    """After training: ``--save FILE``, unless the run ended without usable weights (diverged: NaN)."""
+    if not getattr(args, "save", None):
+        return
+    if not trainer.status.has_model:
+        print(f"warning: not saved to {args.save}: the run ended {trainer.status} and kept no usable weights",
+              file=sys.stderr)
+        return
+    Path(args.save).write_bytes(model_bytes(trainer))

@@ -215,8 +215,14 @@ def inspected_view(data: bytes) -> None:
             st.error(f"Could not inspect this file: {err}", icon=":material/error:")
             return
         mf = read(data)
-        splits_names = _class_names(mf)
         one, two, three = st.columns(3)
+        if hasattr(done.test, "mae"):  # a regression model: its scores against the mean predictor
+            one.metric("Test MAE", f"{done.test.mae:.3g}")
+            two.metric("Mean-predictor MAE", f"{done.test.baseline_mae:.3g}")
+            three.metric("Test R²", f"{done.test.r2:.2f}")
+            st.caption("Its prediction surface and residuals show when you train from it.")
+            return
+        splits_names = _class_names(mf)
         one.metric("Test accuracy", f"{done.test.accuracy:.1%}")
         two.metric("Test balanced accuracy", f"{done.test.balanced_accuracy:.1%}")
         three.metric("Validation accuracy", f"{done.val.accuracy:.1%}")

@@ -128,3 +128,10 @@ def test_expected_shapes_match_build_mlp(layers):
     specs = parse_layers(layers) if layers else ()
     built = {k: tuple(v.shape) for k, v in build_mlp(5, specs, 3).state_dict().items()}
     assert expected_shapes(5, specs, 3) == built
+
+
+def test_cli_does_not_save_a_diverged_run(tmp_path, capsys):
+    path = tmp_path / "nan.safetensors"
+    assert main([*SMALL, "--optimizer", "sgd", "--lr", "10", "--layers", "16:linear,16:linear", "--epochs", "30",
+                 "--save", str(path)]) == 0  # fmt: skip
+    assert not path.exists() and "not saved" in capsys.readouterr().err
