@@ -24,6 +24,7 @@ class RegressionMetrics:
     baseline_mae: float  # MAE of always predicting the training mean: what "learned nothing" scores
     y_true: np.ndarray  # (n,) float32 targets, for the predicted-vs-actual and residual charts
     y_pred: np.ndarray  # (n,) float32 predictions
+    target_scale: float = 1.0  # target_scaling minmax: the training range; mae / target_scale is the [0, 1]-scale MAE
 
 
 def regression_scores(y_true: np.ndarray, y_pred: np.ndarray, train_mean: float) -> dict:

@@ -236,7 +236,8 @@ class Trainer:
         if self.regression:
             y_true, y_pred = getattr(self.splits, f"y_{split}"), self.predict(logits).cpu().numpy()
             scores = regression_scores(y_true, y_pred, float(self.splits.y_train.mean()))
-            return RegressionMetrics(loss=float(self.loss(logits, y)), **scores, y_true=y_true, y_pred=y_pred)
+            return RegressionMetrics(loss=float(self.loss(logits, y)), **scores, y_true=y_true, y_pred=y_pred,
+                                     target_scale=self.splits.y_scale)
         cm = metrics.confusion(y, self.predict(logits), self.n_classes)
         return metrics.Metrics(loss=float(self.loss(logits, y)), **metrics.scores(cm), confusion=cm)
 

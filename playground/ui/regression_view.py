@@ -62,6 +62,10 @@ def test_results(snap: Snapshot) -> None:
     cols[3].metric("Test R²", _num(t.r2), help="1 - (squared error / variance of the target): 1 is perfect, "
                                                "0 is no better than the test set's own mean.")  # fmt: skip
     cols[4].metric("Pearson r", _num(t.pearson_r), help="Linear correlation of predictions with targets.")
+    if t.target_scale != 1.0:  # target_scaling minmax: the course's number, the MAE on the [0, 1] scale
+        st.caption(f"Trained on the target scaled to [0, 1] (training range {t.target_scale:g}); the metrics above "
+                   f"are on the original scale. On the [0, 1] scale the test MAE is {t.mae / t.target_scale:.3f}, "
+                   f"the mean predictor's {t.baseline_mae / t.target_scale:.3f}.")
     left, right = st.columns(2)
     with left:
         chart(predicted_actual_figure(t.y_true, t.y_pred, title="Test: predicted vs actual"), key="test_scatter_chart")

@@ -92,12 +92,17 @@ def test_minmax_scaling_reports_the_original_scale():
     assert test.y_true.min() >= 3 and 3 < test.y_pred.mean() < 8  # predictions back on the 3-8 scale
     assert test.mae == pytest.approx(np.abs(test.y_true - test.y_pred).mean(), rel=1e-5)
     assert test.mae < test.baseline_mae
+    assert test.target_scale == trainer.splits.y_scale == 5.0  # quality 3-8 on train
 
 
 def test_regression_json_keys(capsys):
     flags = ["train", "--dataset", "plane", "--n-samples", "60", "--epochs", "5", "--layers", "8:tanh", "--loss", "huber"]
     assert main([*flags, "--json", "--no-record"]) == 0
     r = json.loads(capsys.readouterr().out)
+    assert "test_mae_scaled" not in r  # no target scaling: one scale
+    assert main([*flags, "--target-scaling", "minmax", "--json", "--no-record"]) == 0
+    scaled = json.loads(capsys.readouterr().out)
+    assert 0 < scaled["test_mae_scaled"] < scaled["test_mae"]  # plane targets span ~2: the [0, 1] MAE is about half
     assert {"val_mae", "test_mae", "test_rmse", "test_r2", "test_pearson_r", "baseline_mae"} <= set(r)
     assert not {k for k in r if "accuracy" in k or k in ("confusion_matrix", "test_recall", "class_names")}
     assert r["config"]["loss"] == "huber" and r["n_params"] == 2 * 8 + 8 + 8 + 1
