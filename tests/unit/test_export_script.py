@@ -31,27 +31,36 @@ def _engine(cfg: RunConfig) -> float:
     return trainer.fit().accuracy
 
 
-def _script(cfg: RunConfig, tmp_path) -> dict:
-    path = tmp_path / "run.py"
-    path.write_text(export_script(cfg))
+CONFIGS = {
+    "spiral": RunConfig(dataset="spiral", n_samples=100, layers=parse_layers("32:relu"), epochs=40, seed=3),
+    "pima-frozen-bn-early-stop": RunConfig(
+        dataset="pima", layers=parse_layers("16:tanh:0:bn:frozen,8:relu:0.1"), optimizer="momentum", lr=0.05,
+        class_weights="balanced", epochs=30, patience=5, l1=1e-4, seed=1),
+}  # fmt: skip
+RUN_ALL = "import runpy, sys\nfor path in sys.argv[1:]:\n    runpy.run_path(path, run_name='__main__')"
+
+
+def _scripts(texts: list[str], tmp_path) -> list[dict]:
+    """Run the exported scripts in one fresh interpreter (one torch import), each printing its JSON line."""
+    paths = []
+    for i, text in enumerate(texts):
+        paths.append(tmp_path / f"run_{i}.py")
+        paths[-1].write_text(text)
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=120, env=env,
-                         cwd=tmp_path)  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", RUN_ALL, *map(str, paths)], capture_output=True, text=True,
+                         timeout=180, env=env, cwd=tmp_path)  # fmt: skip
     assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
+    return [json.loads(line) for line in out.stdout.splitlines()]
 
 
-@pytest.mark.parametrize("cfg", [
-    RunConfig(dataset="spiral", n_samples=100, layers=parse_layers("32:relu"), epochs=40, seed=3),
-    RunConfig(dataset="pima", layers=parse_layers("16:tanh:0:bn:frozen,8:relu:0.1"), optimizer="momentum", lr=0.05,
-              class_weights="balanced", epochs=30, patience=5, l1=1e-4, seed=1),
-], ids=["spiral", "pima-frozen-bn-early-stop"])  # fmt: skip
-def test_exported_script_reaches_the_engines_accuracy(cfg, tmp_path):
-    text = export_script(cfg)
-    assert _imports(text) <= ALLOWED
-    result = _script(cfg, tmp_path)
-    engine = _engine(cfg)
-    assert abs(result["test_accuracy"] - engine) <= 0.03, (result, engine)
+def test_exported_scripts_reach_the_engines_accuracy(tmp_path):
+    texts = [export_script(cfg) for cfg in CONFIGS.values()]
+    for text in texts:
+        assert _imports(text) <= ALLOWED
+    results = _scripts(texts, tmp_path)
+    for (name, cfg), result in zip(CONFIGS.items(), results):
+        engine = _engine(cfg)
+        assert abs(result["test_accuracy"] - engine) <= 0.03, (name, result, engine)
 
 
 def test_mnist_is_refused_naming_the_dataset():
