@@ -135,3 +135,11 @@ def test_cli_does_not_save_a_diverged_run(tmp_path, capsys):
     assert main([*SMALL, "--optimizer", "sgd", "--lr", "10", "--layers", "16:linear,16:linear", "--epochs", "30",
                  "--save", str(path)]) == 0  # fmt: skip
     assert not path.exists() and "not saved" in capsys.readouterr().err
+
+
+def test_the_size_limit_is_the_uploaders():
+    import tomllib
+    from pathlib import Path
+
+    config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text())
+    assert MAX_BYTES == config["server"]["maxUploadSize"] * 1024 * 1024
