@@ -47,7 +47,7 @@ with main.container(key="run_panel"):
             st.caption(note)
     lr_sync.send_lr(runner, state.values()["lr"])  # a moved lr slider reaches the live run, once
     run_controls.change_notice(runner, setup.cfg)
-    live.live_view(runner, idle_view=lambda: data_view.preview(splits, state.values()["scaling"]) if splits else None)
+    live.live_view(runner, idle_view=lambda queued=False: data_view.preview(splits, state.values()["scaling"], queued) if splits else None)
     runs.runs_panel()
     model_io.model_panel(runner, setup)
     with st.expander("Learning-rate range test", icon=":material/query_stats:"):

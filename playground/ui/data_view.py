@@ -45,12 +45,14 @@ def scaled_titles(names: list[str], scaling: str) -> tuple[str, str]:
     return names[0] + suffix, names[1] + suffix
 
 
-def preview(splits: Splits, scaling: str) -> None:
-    """For the main column before a run: the data itself, as large as the charts that replace it.
+def preview(splits: Splits, scaling: str, queued: bool = False) -> None:
+    """For the main column before a run (or while its Start waits in line): the data itself, as large as
+    the charts that replace it.
 
     A 2-D set is drawn as the model sees it (scaled, all three splits), in the units the live
     decision boundary uses, so the picture does not jump when training starts."""
-    st.caption("Press **Start** to train, or **Step** to train one epoch at a time.")
+    st.caption("Meanwhile, the data your run will train on." if queued else
+               "Press **Start** to train, or **Step** to train one epoch at a time.")  # fmt: skip
     ds = splits.dataset
     if ds.kind == "2d" and ds.regression:
         regression_view.preview(splits, scaled_titles(ds.feature_names, scaling))

@@ -44,13 +44,13 @@ def poll_fast_for(seconds: float) -> None:
     st.session_state[FAST_UNTIL] = time.monotonic() + seconds
 
 
-def live_view(runner: TrainingRunner, idle_view: Callable[[], None]) -> None:
+def live_view(runner: TrainingRunner, idle_view: Callable[..., None]) -> None:
     snap = runner.snapshot()
     every = poll_every(snap)
     st.fragment(run_every=every)(_draw)(runner, (snap.status, every), idle_view)
 
 
-def _draw(runner: TrainingRunner, drawn_for: tuple[str, float | None], idle_view: Callable[[], None]) -> None:
+def _draw(runner: TrainingRunner, drawn_for: tuple[str, float | None], idle_view: Callable[..., None]) -> None:
     """``drawn_for``: (status, polling interval) the last full run drew the buttons and timer for."""
     runner.heartbeat()
     snap = runner.snapshot()
@@ -59,7 +59,7 @@ def _draw(runner: TrainingRunner, drawn_for: tuple[str, float | None], idle_view
         return
     status_line(snap)
     if snap.queued is not None and not len(snap.history.get("epoch", ())):  # a queued Start: its data, meanwhile
-        idle_view()
+        idle_view(queued=True)
     if len(snap.history.get("epoch", ())):  # charts from the first epoch on
         names = session.class_names(snap.config)
         training_charts(snap, names)

@@ -31,6 +31,7 @@ def test_a_start_beyond_the_slots_is_queued_then_starts_by_itself():
     assert gate.slots == 1 and gate.request(blocker)
     at.button(key="start").click().run()
     assert "Queued, next in line" in progress(at), progress(at)
+    assert any("data your run will train on" in c.value for c in at.caption)  # the preview, meanwhile
     assert at.button(key="stop").disabled is False  # a queued Start can be withdrawn
     gate.release(blocker)  # the other run ended
     rerun_until(at, lambda at: "Running" in progress(at) and "epoch 0 " not in progress(at), "the queued run to start")
