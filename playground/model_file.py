@@ -201,6 +201,8 @@ class InitWeights:
     """A callback (a ``trainer.Callback`` by its methods) that loads a model file's weights as training begins:
     the page's way in (``Runner.start(extra_callbacks=functools.partial(init_weights, data))``)."""
 
+    loads_weights = True  # the runner puts it before every other callback: observers see the loaded start
+
     def __init__(self, mf: ModelFile):
         self.mf = mf
 

@@ -243,7 +243,10 @@ class _Worker:
         try:
             run.stream = SnapshotStream(self.runner, lambda: run.pausing, splits, time.monotonic(), plane)
             fixed = [IntraOpThreads(self.runner.threads)] if self.runner.threads else []
-            callbacks = [*standard_callbacks(cfg), *diagnostic_callbacks(cfg), *extras, *fixed, run.stream]
+            # a model file's weights load first, before any observer takes the start (trajectory step 0, stall guard)
+            first = [cb for cb in extras if getattr(cb, "loads_weights", False)]
+            rest = [cb for cb in extras if cb not in first]
+            callbacks = [*first, *standard_callbacks(cfg), *diagnostic_callbacks(cfg), *rest, *fixed, run.stream]
             run.trainer = self.state.trainer = Trainer(cfg, splits, callbacks)
             run.stream.begin(run.trainer)
         except Exception as err:  # the page shows it; no dead spinner

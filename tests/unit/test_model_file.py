@@ -143,3 +143,28 @@ def test_the_size_limit_is_the_uploaders():
 
     config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text())
     assert MAX_BYTES == config["server"]["maxUploadSize"] * 1024 * 1024
+
+
+def test_a_run_started_from_a_file_begins_at_its_weights(trained):
+    """Through the Runner, as the page starts it: the file's weights load before any observer takes the start
+    (the trajectory's step 0 is the file's weights, not the random init)."""
+    import functools
+    import time
+
+    from playground.diagnostics.trajectory import find_recorder, flat_weights
+    from playground.model_file import with_init
+    from playground.runner import Runner
+
+    data = trained[1]
+    cfg = CFG.replace(epochs=2)
+    runner = Runner()
+    try:
+        runner.start(cfg, prepare(cfg), extra_callbacks=functools.partial(with_init, None, data))
+        deadline = time.monotonic() + 30
+        while not runner.snapshot().status.ended and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert runner.snapshot().status.has_model, runner.snapshot().message
+        steps, weights = find_recorder(runner._state.trainer).trajectory()
+        assert steps[0] == 0 and np.array_equal(weights[0], flat_weights(trained[0].model).numpy())
+    finally:
+        runner.close()
