@@ -109,14 +109,12 @@ def _script(setup: Setup) -> tuple[str | None, str | None]:
 def _stored_file(url: str, run_id: str) -> bytes:
     """The run's model file, from the server worker. The training process writes the weights as the run ends,
     so a click right at the end may come first: a few short retries."""
-    for attempt in range(5):
+    for _ in range(4):
         try:
             return server_worker().call(stored_model_file, url, run_id)
         except NoWeights:
-            if attempt == 4:
-                raise
             time.sleep(0.5)
-    raise AssertionError("unreachable")
+    return server_worker().call(stored_model_file, url, run_id)  # NoWeights now means it kept none
 
 
 # ------------------------------------------------------------------ load
