@@ -18,7 +18,7 @@ from playground.trainer import Callback, Trainer
 
 SCALAR_KEYS = (
     "epoch", "loss", "accuracy", "val_loss", "val_accuracy", "val_balanced_accuracy", "lr", "seconds",
-    "samples_per_second", "mae", "val_mae", "val_r2",  # the last three: regression runs (issue 13)
+    "samples_per_second", "mae", "val_mae", "val_r2", "val_baseline_mae",  # the last four: regression runs (issue 13)
 )  # fmt: skip
 NAN = float("nan")
 

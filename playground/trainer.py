@@ -354,7 +354,8 @@ class Trainer:
             logs["val_scheduled"] = scheduled
             logs["val_loss"] = val.loss
             if self.regression:  # no classes: no accuracy, recall or confusion
-                logs.update(val_mae=val.mae, val_rmse=val.rmse, val_r2=val.r2, val_pearson_r=val.pearson_r)
+                logs.update(val_mae=val.mae, val_rmse=val.rmse, val_r2=val.r2, val_pearson_r=val.pearson_r,
+                            val_baseline_mae=val.baseline_mae)  # the MAE chart's "mean predictor" line
             else:
                 self._class_logs(logs, val)
             self.last_validated = self.epoch

@@ -91,8 +91,9 @@ def surface_figure(grid: BoundaryGrid, title: str = "Prediction surface", height
 
 
 def mae_figure(history: dict, height: int = 300) -> go.Figure:
-    """history: arrays ``epoch, mae, val_mae`` (E,): the running train MAE and validation MAE, original scale.
-    Validation is NaN on epochs it skipped; its line runs through the validated epochs."""
+    """history: arrays ``epoch, mae, val_mae, val_baseline_mae`` (E,): the running train MAE and validation MAE,
+    original scale, and the mean predictor's validation MAE as a dashed line. Validation is NaN on epochs it
+    skipped; its line runs through the validated epochs."""
     epoch = np.asarray(history.get("epoch", np.zeros(0)))
     traces = []
     for key, name, colour in (("mae", "train", TRAIN), ("val_mae", "validation", VALIDATION)):
@@ -100,9 +101,18 @@ def mae_figure(history: dict, height: int = 300) -> go.Figure:
         kept = np.isfinite(values)
         traces.append(dict(type="scatter", mode="lines+markers" if kept.sum() < 30 else "lines", x=epoch[kept],
                            y=values[kept], name=name, marker=dict(size=5, color=colour), line=dict(color=colour, width=2)))
+    baseline = np.asarray(history.get("val_baseline_mae", np.zeros(0)), np.float64)
+    baseline = baseline[np.isfinite(baseline)]
+    notes = []
+    if len(baseline) and len(epoch):  # constant: the validation split's MAE of the training mean
+        traces.append(dict(type="scatter", mode="lines", x=[epoch[0], epoch[-1]], y=[baseline[-1]] * 2,
+                           name="mean predictor", showlegend=False, line=dict(color=IDENTITY, width=1.5, dash="dash")))
+        # labelled on the line, not in the legend: a third legend entry wraps over the title in a half-width column
+        notes.append(dict(xref="paper", x=1.0, y=baseline[-1], xanchor="right", yanchor="bottom", showarrow=False,
+                          text="mean predictor", font=dict(size=12, color=IDENTITY), bgcolor="rgba(255,255,255,0.8)"))
     axis = dict(title=dict(text="epoch"), rangemode="tozero")
     layout = base_layout("Mean absolute error", height=height, xaxis=axis, yaxis=dict(rangemode="tozero"),
-                         hovermode="x unified")  # fmt: skip
+                         hovermode="x unified", annotations=notes)  # fmt: skip
     return lean_figure(traces, layout)
 
 

@@ -21,7 +21,7 @@ COMPONENT = "runs"
 # the per-epoch scalars, as playground.callbacks.SCALAR_KEYS (a test keeps them equal; no torch import here)
 HISTORY_KEYS = (
     "epoch", "loss", "accuracy", "val_loss", "val_accuracy", "val_balanced_accuracy", "lr", "seconds",
-    "samples_per_second", "mae", "val_mae", "val_r2",  # regression runs' (issue 13); older blocks read them as NaN
+    "samples_per_second", "mae", "val_mae", "val_r2", "val_baseline_mae",  # regression (issue 13); older blocks: NaN
 )  # fmt: skip
 SPLITS = ("train", "val", "test")
 SCORES = ("loss", "accuracy", "balanced_accuracy")  # final scores kept per split

@@ -82,6 +82,7 @@ def test_each_loss_trains_down(loss):
     history = next(cb for cb in trainer.callbacks if hasattr(cb, "as_arrays")).as_arrays()
     assert history["loss"][-1] < 0.5 * first["loss"]
     assert "accuracy" not in first and first["mae"] > 0 and "val_mae" in first and "val_confusion" not in first
+    assert first["val_baseline_mae"] == pytest.approx(test.baseline_mae, rel=0.5)  # val vs test split of one plane
     assert test.mae < test.baseline_mae and test.r2 > 0.5
 
 
@@ -121,6 +122,11 @@ def test_figures():
     y = np.linspace(3, 8, 50)
     fig = predicted_actual_figure(y, y + 0.5)
     assert [t.type for t in fig.data] == ["scatter", "scatter"] and list(fig.data[1].x) == list(fig.data[1].y)
+    from playground.figures.regression import mae_figure
+
+    curves = mae_figure({"epoch": np.arange(1.0, 4.0), "mae": np.ones(3), "val_mae": np.array([1.0, np.nan, 0.8]),
+                         "val_baseline_mae": np.array([1.2, np.nan, 1.2])})  # fmt: skip
+    assert [t.name for t in curves.data] == ["train", "validation", "mean predictor"] and list(curves.data[2].y) == [1.2, 1.2]
     hist = residual_figure(y, y + 0.5)
     assert hist.data[0].y.sum() == 50 and hist.data[0].x[hist.data[0].y.argmax()] == pytest.approx(0.5, abs=0.1)
 
