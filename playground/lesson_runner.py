@@ -18,12 +18,14 @@ Spawned, never forked (the server's threads and OpenMP pool do not survive a for
 """
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from playground.admission import Admission
 from playground.lessons import LESSONS, LessonEvent, LessonResult, RunResult
 from playground.lesson_process import LIVE_KEYS, Plane2D
 from playground.snapshot import BoundaryGrid, new_run_id
@@ -49,6 +51,7 @@ class LessonProgress:
     race_grid: Any = None  # figures.race.Grid
     result: LessonResult | None = None
     error: str = ""
+    queued: int | None = None  # waiting for a place to train (playground/admission.py): runs ahead of it
     started: float = field(default_factory=time.monotonic)
     ended: float | None = None
 
@@ -152,8 +155,12 @@ class LessonWorker:
 
 
 class LessonRunner:
+    """One lesson's runs for a session. With a ``gate`` (the server's Admission) the lesson waits for a free
+    place to train like any run: ``poll().queued`` is then the number of runs ahead of it."""
+
     def __init__(self, lesson_id: str, seed: int = 0, store_url: str | None = None, session: str | None = None,
-                 worker: LessonWorker | None = None, spares: SparePool | None = None) -> None:  # fmt: skip
+                 worker: LessonWorker | None = None, spares: SparePool | None = None,
+                 gate: Admission | None = None) -> None:  # fmt: skip
         """``worker``: the process of a finished lesson to run this one in; else one from ``spares``, else a new one."""
         if lesson_id not in LESSONS:
             raise ValueError(f"lesson == {lesson_id!r}, must be one of {list(LESSONS)}")
@@ -163,28 +170,52 @@ class LessonRunner:
         self.progress = LessonProgress(lesson_id, len(lesson.setups) + (lesson.race is not None))
         self.job = new_run_id()  # tags this lesson's events: a reused worker's pipe may hold an earlier job's
         self._worker = worker if worker is not None and worker.alive else None
-        self.spares = spares
-        self._started = False
+        self.spares, self.gate = spares, gate
+        self._lock = threading.RLock()  # poll() runs on the page and on the gate's watcher; guards _launched, _closed
+        self._started = self._launched = self._closed = False
 
     def start(self) -> None:
         if self._started:
             raise RuntimeError("this LessonRunner has already started")
         self._started = True
-        if self._worker is None:
-            self._worker = LessonWorker(self.spares.take() if self.spares is not None else None)
-        self._worker.send((self.job, self.lesson_id, self.seed, self.store_url, self.session, self.run_ids))
+        if self.gate is not None:
+            self.gate.join(self)
+            if not self.gate.request(self):
+                return  # in line: granted() launches it
+        self._launch()
+
+    def _launch(self) -> None:
+        with self._lock:
+            if self._closed or self._launched:
+                return
+            self._launched = True
+            if self._worker is None:
+                self._worker = LessonWorker(self.spares.take() if self.spares is not None else None)
+            self._worker.send((self.job, self.lesson_id, self.seed, self.store_url, self.session, self.run_ids))
+
+    # the gate's side (playground/admission.py)
+    def granted(self) -> None:
+        self._launch()
+
+    def still_training(self) -> bool:
+        return not self.poll().finished
+
+    def tick(self, now: float) -> None:
+        pass
 
     def poll(self) -> LessonProgress:
         """Apply every event the child has sent for this lesson; a child that died without a result is an error."""
-        worker, p = self._worker, self.progress
-        if worker is None:
+        with self._lock:
+            worker, p = self._worker, self.progress
+            p.queued = self.gate.ahead(self) if self.gate is not None and not self._launched else None
+            if worker is None or not self._launched:
+                return p
+            for job, event in worker.receive():
+                if job == self.job:
+                    p.apply(event)
+            if not p.finished and not worker.alive and not worker.receive():
+                p.apply(("error", f"the lesson's process ended unexpectedly (exit code {worker.proc.exitcode})"))
             return p
-        for job, event in worker.receive():
-            if job == self.job:
-                p.apply(event)
-        if not p.finished and not worker.alive and not worker.receive():
-            p.apply(("error", f"the lesson's process ended unexpectedly (exit code {worker.proc.exitcode})"))
-        return p
 
     @property
     def alive(self) -> bool:
@@ -192,13 +223,18 @@ class LessonRunner:
 
     def detach(self) -> LessonWorker | None:
         """Hand this finished lesson's process to the next lesson (None if it is not finished or gone)."""
-        if not self.progress.finished or self._worker is None or not self._worker.alive:
-            return None
-        worker, self._worker = self._worker, None
+        with self._lock:
+            if not self.progress.finished or self._worker is None or not self._worker.alive:
+                return None
+            worker, self._worker = self._worker, None
         return worker
 
     def close(self) -> None:
-        """End the process (whatever it is doing)."""
-        worker, self._worker = self._worker, None
+        """End the process (whatever it is doing) and give back the lesson's place to train, or in line."""
+        with self._lock:
+            self._closed = True
+            worker, self._worker = self._worker, None
+        if self.gate is not None:
+            self.gate.leave(self)
         if worker is not None:
             worker.close()

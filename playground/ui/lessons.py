@@ -26,7 +26,7 @@ from playground.presentation import HIDE_KEY, format_hide, hide_all_but
 from playground.store import Location, StoreUnavailable
 from playground.ui import presenter, run_store, session
 from playground.ui.charts import chart
-from playground.ui.workers import spare_pool
+from playground.ui.workers import admission, spare_pool
 
 FOCUS = "lesson"  # URL key: /lessons?lesson=<id> opens that lesson first
 POLL = 0.3  # s between the live fragment's reads of the running lesson
@@ -134,7 +134,8 @@ def start(lesson_id: str) -> None:
         pass
     slot = session_lesson()
     runner = LessonRunner(lesson_id, store_url=url, session=session.owner(), worker=slot.next_worker(),
-                          spares=spare_pool())  # a first lesson takes a warm process: its first curve at once
+                          spares=spare_pool(),  # a first lesson takes a warm process: its first curve at once
+                          gate=admission())  # and trains only when a place is free, as a Start does
     slot.runner = runner
     runner.start()
     st.session_state.setdefault(REVEALED, set()).discard(lesson_id)  # a new run: the class predicts again
@@ -168,6 +169,9 @@ def _live(lesson_id: str) -> None:
 
 
 def progress_text(p: LessonProgress) -> str:
+    if p.queued is not None:
+        ahead = "next in line" if p.queued == 0 else f"{p.queued} run{'s' * (p.queued > 1)} ahead"
+        return f"**Queued, {ahead}** · the lesson starts by itself when a place to train frees up"
     if not p.labels:
         return f"Starting the lesson's process… {p.seconds:.0f} s"
     label = p.labels.get(p.run, p.label)

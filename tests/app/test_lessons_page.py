@@ -122,3 +122,33 @@ def test_a_first_lesson_runs_in_the_servers_warm_spare_process():
     at.button(key=f"lesson_run_{SMALL}").click().run()
     assert [p.pid for p in lesson_processes()] == [spare]  # no new process importing torch for ~5-10 s
     rerun_until(at, lambda at: any("**Measured:**" in m.value for m in at.markdown), "the lesson", timeout=90)
+
+
+class Blocker:
+    """Another session's run holding the server's only place to train, until released."""
+
+    def granted(self) -> None:
+        pass
+
+    def still_training(self) -> bool:
+        return True
+
+    def tick(self, now: float) -> None:
+        pass
+
+
+def test_a_lesson_waits_for_a_place_to_train_like_any_run(monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_MAX_TRAINING", "1")
+    at = app(PAGE)
+    gate, blocker = workers.admission(), Blocker()
+    assert gate.request(blocker)
+    at.button(key=f"lesson_run_{SMALL}").click().run()
+    rerun_until(at, lambda at: any("Queued, next in line" in t for t in progress_texts(at)), "the queued lesson")
+    assert not lesson_processes()  # nothing trains (nor holds a process) while it waits
+    gate.release(blocker)
+    rerun_until(at, lambda at: any("**Measured:**" in m.value for m in at.markdown), "the lesson", timeout=90)
+    assert gate.waiting == 0
+
+
+def progress_texts(at) -> list[str]:
+    return [p.proto.text for p in at.get("progress")]
