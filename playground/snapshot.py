@@ -15,6 +15,7 @@ import numpy as np
 from playground.config import RunConfig
 from playground.jobs import JobState
 from playground.metrics import Metrics
+from playground.mnist_views import FirstLayerImages, TestDigits
 from playground.network_graph import NetworkGraph
 from playground.status import Status
 
@@ -74,6 +75,8 @@ class Snapshot:
     boundary: BoundaryGrid | None = None
     network: NetworkGraph | None = None  # the network graph's units, weights and unit maps (with the boundary)
     test: Metrics | None = None  # the held-out test split, evaluated once when the run ends
+    first_layer: FirstLayerImages | None = None  # image sets: the first layer's largest weight rows as 28x28 (live)
+    test_digits: TestDigits | None = None  # image sets: the test digits' predictions, with the test metrics
     notes: tuple[str, ...] = ()  # e.g. "batch_size clamped to ..."
     extras: Extras = Extras()
     jobs: Mapping[str, JobState] = field(default_factory=dict)  # job name -> its state

@@ -80,3 +80,28 @@ def test_raw_pixels_undo_the_scaling(scaling):
     back = raw_pixels(scaler.transform(raw), scaler)
     assert back.shape == (20, 28, 28) and back.dtype == np.uint8
     assert np.array_equal(back.reshape(20, -1), np.rint(raw * 255).astype(np.uint8))
+
+
+def test_views_of_a_trained_mnist_net_match_its_test_metrics():
+    """On a seeded 1-epoch MNIST run: the gallery's predictions give the test confusion the trainer reports,
+    and the first-layer images are the first layer's own weight rows."""
+    from playground.config import RunConfig, parse_layers
+    from playground.datasets import prepare
+    from playground.mnist_views import first_layer_images, test_digits
+    from playground.trainer import Trainer
+
+    cfg = RunConfig(dataset="mnist", layers=parse_layers("48:relu"), optimizer="adam", lr=0.003, batch_size=128,
+                    epochs=1, seed=0)  # fmt: skip
+    trainer = Trainer(cfg, prepare(cfg))
+    trainer.train_epoch()
+    metrics = trainer.evaluate("test")
+    digits = test_digits(trainer)
+    assert digits.n_test == len(digits.y_true) == metrics.confusion.sum()
+    cm = np.zeros((10, 10), dtype=np.int64)
+    np.add.at(cm, (digits.y_true, digits.y_pred), 1)
+    assert np.array_equal(cm, metrics.confusion)
+    assert digits.images.max() == 255 and np.allclose(digits.proba.sum(axis=1), 1.0, atol=1e-5)
+    first = first_layer_images(trainer)
+    w = trainer.model[0].weight.detach().numpy()
+    assert first.n_units == 48 and len(first.units) == 32
+    assert np.allclose(first.images[5].reshape(-1), w[first.units[5]])
