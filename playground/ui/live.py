@@ -17,7 +17,7 @@ from playground.figures.training import accuracy_figure, loss_figure, progress_t
 from playground.runner_protocol import TrainingRunner
 from playground.snapshot import Snapshot
 from playground.status import Status
-from playground.ui import presenter, reference, regression_view, session
+from playground.ui import mnist_view, presenter, reference, regression_view, session
 from playground.ui.charts import chart
 from playground.ui.data_view import scaled_titles
 from playground.ui.diagnostics import render_gradient_flow
@@ -68,6 +68,7 @@ def _draw(runner: TrainingRunner, drawn_for: tuple[str, float | None], idle_view
         if st.toggle("Show gradient flow per layer", key="show_gradflow"):
             render_gradient_flow(snap)
         test_results(snap, names)
+        mnist_view.mnist_views(snap, names)  # image sets: first-layer weights, test gallery, Draw a digit
     if (snap.status, poll_every(snap)) != drawn_for:
         st.rerun()  # e.g. paused, or ended: only a full rerun refreshes the buttons and changes run_every
 
@@ -137,6 +138,9 @@ def test_results(snap: Snapshot, names: list[str]) -> None:
     three.metric("Test loss", f"{t.loss:.4f}")
     left, right = st.columns(2)
     with left:
-        chart(confusion_figure(t.confusion, names, title="Test confusion"), key="test_confusion_chart")
+        if snap.test_digits is not None:  # image sets: a click on a cell filters the gallery below
+            mnist_view.clickable_confusion(t.confusion, names)
+        else:
+            chart(confusion_figure(t.confusion, names, title="Test confusion"), key="test_confusion_chart")
     with right:
         chart(recall_figure(t.recall, names, t.balanced_accuracy, title="Test recall per class"), key="test_recall_chart")

@@ -1,0 +1,43 @@
+"""Draw a digit's prediction: a finished run's stored model on one drawn 784-pixel row.
+
+    proba = predict_digit(store_url, run_id, row)   # row (784,) in [0, 1] (digit_preprocess) -> (C,) probabilities
+
+Runs in the server's worker process (playground/ui/workers.py), never in a script thread. The first
+call for a run rebuilds its model from the run store's weights and its feature scaling from its
+config's data (same seed, same split: ~1 s for MNIST 5k); later calls reuse them, so a stroke's
+prediction is one 784-512-10 forward pass (well under a millisecond) plus the pipe.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from playground.datasets import prepare
+from playground.reopen import NoWeights
+from playground.store import open_store
+from playground.trainer import Trainer
+
+LOADED_RUNS = 2  # models kept in the worker: the run drawn on now and the one before
+
+
+@lru_cache(maxsize=LOADED_RUNS)  # per worker process; the worker serves one call at a time
+def _loaded(store_url: str, run_id: str) -> Trainer:
+    """Run ``run_id``'s trainer with its stored final weights (NoWeights, not cached, while it has none)."""
+    with open_store(store_url) as store:
+        run, state = store.get_run(run_id), store.load_weights(run_id)
+    if state is None:
+        raise NoWeights(f"run {run_id} ({run.status}) kept no weights")
+    cfg, _ = run.config()
+    trainer = Trainer(cfg, prepare(cfg))
+    trainer.model.load_state_dict(state)
+    return trainer
+
+
+def predict_digit(store_url: str, run_id: str, row: np.ndarray) -> np.ndarray:
+    """(784,) raw pixels in [0, 1] -> (C,) float64 class probabilities, through the run's own feature scaling."""
+    trainer = _loaded(store_url, run_id)
+    x = np.asarray(row, dtype=np.float32)[None, :]  # (1, 784)
+    if trainer.splits.scaler is not None:
+        x = trainer.splits.scaler.transform(x)
+    return trainer.predict_proba(x)[0].astype(np.float64)
