@@ -55,3 +55,13 @@ def start_app(root: Path = ROOT, **env: str) -> tuple[subprocess.Popen, str]:
         proc.kill()
         raise
     return proc, base
+
+
+def stop_app(server: subprocess.Popen, timeout: float = 10) -> None:
+    """Terminate the server (its training processes go with it), killing it if it takes longer than ``timeout``."""
+    server.terminate()
+    try:
+        server.wait(timeout)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()

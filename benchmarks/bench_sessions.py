@@ -31,7 +31,7 @@ import sys
 import time
 from pathlib import Path
 
-from app_server import ROOT, launch_app, wait_healthy
+from app_server import ROOT, launch_app, stop_app, wait_healthy
 from playwright.async_api import async_playwright
 from proc_tree import rss_mb, wait_quiet
 
@@ -121,15 +121,6 @@ def start_server(**env: str) -> tuple[subprocess.Popen, str]:
     return server, base
 
 
-def stop_server(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(15)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
-
-
 async def run_class(browser, k: int) -> dict:
     server, base = start_server()
     try:
@@ -142,7 +133,7 @@ async def run_class(browser, k: int) -> dict:
             await p.context.close()
         return {"k": k, "sessions": results, "rss_mb": peak}
     finally:
-        stop_server(server)
+        stop_app(server, timeout=15)
 
 
 async def run_open(browser, k: int, window: float) -> dict:
@@ -167,7 +158,7 @@ async def run_open(browser, k: int, window: float) -> dict:
             await p.context.close()
         return {"k": k, "sessions": results, "rss_mb": peak}
     finally:
-        stop_server(server)
+        stop_app(server, timeout=15)
 
 
 def pct(values: list[float], q: float) -> float:

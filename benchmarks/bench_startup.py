@@ -24,11 +24,10 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 
-from app_server import launch_app, wait_healthy
+from app_server import launch_app, stop_app, wait_healthy
 from proc_tree import wait_quiet
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
@@ -94,12 +93,7 @@ def one_server(browser, settle: float) -> dict[str, float]:
         page.context.close()
         return out
     finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_app(server)
 
 
 ROWS = [

@@ -6,12 +6,8 @@ from playground.ui.navigation import require_app_navigation
 
 require_app_navigation()  # before anything renders: a cold deep link reruns through app.py
 
-title, present = st.columns([6, 1], vertical_alignment="center")
-title.subheader("Compare runs", anchor=False)  # compact, as on the Playground: the charts get the height
-presenter.toggle(present)
-if not presenter.active():
-    st.caption("Every run is saved with its history. Pick runs in the table: their curves share one chart, one colour "
-               "per run, named by the settings that differ. The link keeps the picked runs.")  # fmt: skip
+presenter.title_row("Compare runs", "Every run is saved with its history. Pick runs in the table: their curves share "
+                    "one chart, one colour per run, named by the settings that differ. The link keeps the picked runs.")
 
 store = run_store.get()
 if store is None:

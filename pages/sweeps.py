@@ -7,12 +7,8 @@ from playground.ui.navigation import require_app_navigation
 
 require_app_navigation()  # before anything renders: a cold deep link reruns through app.py
 
-title, present = st.columns([6, 1], vertical_alignment="center")
-title.subheader("Sweeps", anchor=False)  # compact, as on the Playground: the charts get the height
-presenter.toggle(present)
-if not presenter.active():
-    st.caption("Train many configs and see which settings matter. Optuna picks each trial's values; every trial is "
-               "also a run in the store, so it can be compared and reopened.")  # fmt: skip
+presenter.title_row("Sweeps", "Train many configs and see which settings matter. Optuna picks each trial's values; "
+                    "every trial is also a run in the store, so it can be compared and reopened.")
 storage = ui.storage()
 if storage is None:
     st.stop()

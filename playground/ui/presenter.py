@@ -59,6 +59,16 @@ def toggle(where) -> bool:
                              "The link keeps it (present=1); hide=field,field leaves those controls out.")  # fmt: skip
 
 
+def title_row(title: str, caption: str) -> None:
+    """A page's compact title with the Present toggle at its right, and the page's caption, which a projector
+    leaves out (it keeps the height for the charts)."""
+    left, right = st.columns([6, 1], vertical_alignment="center")
+    left.subheader(title, anchor=False)  # compact, as on the Playground: the charts get the height
+    toggle(right)
+    if not active():
+        st.caption(caption)
+
+
 def _switched() -> None:
     st.session_state[MODE] = st.session_state[ON]
     # on: the charts get the whole width; off: the settings come back

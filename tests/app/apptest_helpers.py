@@ -42,3 +42,17 @@ def chart(at: AppTest, key: str) -> dict:
     found = [c for c in at.get("plotly_chart") if c.proto.id.endswith(key)]
     assert len(found) == 1, [c.proto.id for c in at.get("plotly_chart")]
     return json.loads(found[0].proto.spec)
+
+
+class Blocker:
+    """An admission ticket standing for another session's run: it holds the server's place to train until
+    ``gate.release(blocker)`` (playground/admission.py)."""
+
+    def granted(self) -> None:
+        pass
+
+    def still_training(self) -> bool:
+        return True
+
+    def tick(self, now: float) -> None:
+        pass

@@ -1,22 +1,9 @@
 """The Playground page when the server's training slots are taken: a Start says "Queued" with its place in
 line, then starts by itself when a slot frees (AppTest, thread runner; the gate's rules: tests/unit/test_admission.py)."""
 import pytest
-from apptest_helpers import app, progress, rerun_until
+from apptest_helpers import Blocker, app, progress, rerun_until
 
 from playground.ui import workers
-
-
-class Blocker:
-    """Another session's run holding the slot, until released."""
-
-    def granted(self) -> None:
-        pass
-
-    def still_training(self) -> bool:
-        return True
-
-    def tick(self, now: float) -> None:
-        pass
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ import pytest
 from playground.lessons import LESSONS
 from playground.store import open_store
 from playground.ui import workers
-from tests.app.apptest_helpers import app, chart, rerun_until
+from tests.app.apptest_helpers import Blocker, app, chart, rerun_until
 
 PAGE = "pages/lessons.py"
 SPARE_TIMEOUT = 90  # s; the spare imports torch and rehearses a run, slow on a loaded 2-core machine
@@ -122,19 +122,6 @@ def test_a_first_lesson_runs_in_the_servers_warm_spare_process():
     at.button(key=f"lesson_run_{SMALL}").click().run()
     assert [p.pid for p in lesson_processes()] == [spare]  # no new process importing torch for ~5-10 s
     rerun_until(at, lambda at: any("**Measured:**" in m.value for m in at.markdown), "the lesson", timeout=90)
-
-
-class Blocker:
-    """Another session's run holding the server's only place to train, until released."""
-
-    def granted(self) -> None:
-        pass
-
-    def still_training(self) -> bool:
-        return True
-
-    def tick(self, now: float) -> None:
-        pass
 
 
 def test_a_lesson_waits_for_a_place_to_train_like_any_run(monkeypatch):

@@ -5,10 +5,10 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 
 import pytest
 
+from conftest import _free_port, _healthy as healthy
 from snapshot import OUTPUT, wait_for_app
 
 pytestmark = pytest.mark.e2e
@@ -38,14 +38,6 @@ def poll(condition, what: str, timeout: float = TIMEOUT):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def healthy(base: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as r:
-            return r.read().decode().strip() == "ok"
-    except OSError:
-        return False
-
-
 def descendants(pid: int) -> set[int]:
     try:
         with open(f"/proc/{pid}/task/{pid}/children") as f:
@@ -71,8 +63,6 @@ def stop(server: subprocess.Popen) -> None:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_a_killed_server_leaves_no_training_process_and_the_tab_reconnects_idle_with_its_setup(browser):
-    from conftest import _free_port
-
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     server = launch(port, f"streamlit-restart-{port}.log")
