@@ -114,7 +114,8 @@ def training_charts(snap: Snapshot, names: list[str]) -> None:
                           best_epoch=snap.restored_epoch, reference=reference.curves(snap)), key="loss_chart")  # fmt: skip
         chart(accuracy_figure(snap.history, height=230), key="accuracy_chart")
     if snap.network is not None:  # the network graph and a clicked unit's map, under the boundary
-        network_view(snap.network, snap.boundary.points if snap.boundary else None, len(names))
+        network_view(snap.network, snap.boundary.points if snap.boundary else None, len(names),
+                     interactive=snap.status not in (Status.RUNNING, Status.STARTING))  # fmt: skip
     if snap.val is not None:
         left, right = st.columns(2)
         with left:

@@ -1,11 +1,12 @@
 """The live network graph beside the unit map a click picked: drawn from the snapshot's NetworkGraph.
 
-Every live refresh sends a new figure, and Streamlit gives a chart whose figure changed a new
-widget id, so its selection would be forgotten at the next refresh: the chart's ``on_select``
-callback puts the click into the "Unit map" selectbox (``session_state[PICKED]``), whose id is its
-key, so the pick stays. While a run trains the graph is redrawn twice a second and Plotly drops
-most clicks (measured in Chromium: 0 of 6 clicks landed while training, 6 of 6 once finished), so
-the selectbox is also the way to pick a unit then.
+Picking a unit: clicking a hidden node (``on_select``) or the "Unit map" list. Both are widgets,
+and only appear while the run is not training: widgets inside the live fragment, rerun twice a
+second with charts that change, left the page with two copies of its charts in the browser for
+moments (tests/e2e/test_live_browser.py caught them), and Plotly dropped every click on a graph
+redrawn twice a second (0 of 6 in Chromium; 6 of 6 once finished). The pick lives in
+``session_state[PICKED]`` (a plain key, not a widget's, so it survives the widgets' absence); while
+the run trains, the picked unit's map keeps updating.
 """
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from playground.ui import presenter
 from playground.ui.charts import CONFIG
 
 CHART_KEY = "network_chart"
-PICKED = "network_unit"  # session_state: (layer, unit) of the clicked hidden unit
+PICKED = "network_unit"  # session_state: (layer, unit) of the picked hidden unit, or None
+LIST_KEY = "network_unit_list"  # the "Unit map" selectbox
 
 
 def _keep_pick(last: int) -> None:
@@ -33,6 +35,11 @@ def _keep_pick(last: int) -> None:
             return
 
 
+def _keep_listed() -> None:
+    """on_change of the list: its value is the pick."""
+    st.session_state[PICKED] = st.session_state[LIST_KEY]
+
+
 def _hidden_units(graph: NetworkGraph) -> list[tuple[int, int]]:
     """Every hidden unit as (layer, unit): the drawn ones first, then the rest (all of them, so the pick
     stays valid when the drawn set changes)."""
@@ -41,29 +48,37 @@ def _hidden_units(graph: NetworkGraph) -> list[tuple[int, int]]:
     return drawn + sorted(set(rest) - set(drawn))
 
 
-def network_view(graph: NetworkGraph, points: PlanePoints | None = None, n_classes: int = 0, height: int = 400) -> None:
-    """The graph (left) and the picked unit's map (right, over the data ``points``; a hint until a unit is clicked)."""
+def network_view(graph: NetworkGraph, points: PlanePoints | None = None, n_classes: int = 0, height: int = 400,
+                 interactive: bool = True) -> None:  # fmt: skip
+    """The graph (left) and the picked unit's map (right, over the data ``points``). ``interactive``
+    (the run is not training): the graph takes clicks and the list is shown (see the module's doc)."""
     left, right = st.container(key="network_view").columns([6, 5])
-    with right:  # first: the selectbox's value is the pick the graph rings
-        if graph.map_xs is None:
+    units = _hidden_units(graph) if graph.map_xs is not None else []
+    if st.session_state.get(PICKED) not in units:  # none yet, or another network: its units differ
+        st.session_state[PICKED] = None
+    picked = st.session_state[PICKED]
+    with right:
+        if not units:
             st.caption("Unit maps are drawn for 2-D datasets; here the graph shows the weights only.")
-            picked = None
-        else:
-            units = _hidden_units(graph)
-            if st.session_state.get(PICKED) not in units:  # another network: its units differ
-                st.session_state.pop(PICKED, None)
-            picked = st.selectbox("Unit map", units, index=None, key=PICKED, placeholder="click a hidden unit, or pick one",
-                                  format_func=lambda node: _option_label(graph, node))  # fmt: skip
-            unit_map = unit_map_figure(graph, picked, height - 70, points, n_classes) if picked else None
-            if unit_map is not None:
-                st.plotly_chart(presenter.figure(unit_map), key="unit_map_chart", theme=None, config=CONFIG)
-            elif picked:
-                st.caption(f"{graph_unit_label(graph, picked)} is not among the {len(graph.layers[picked[0]].shown)} "
-                           "units drawn (the largest outgoing weights) right now, so it has no map.")  # fmt: skip
+        elif interactive:
+            st.session_state[LIST_KEY] = picked  # the list shows the pick, however it was made
+            st.selectbox("Unit map", units, key=LIST_KEY, on_change=_keep_listed, placeholder="click a hidden unit, or pick one",
+                         format_func=lambda node: _option_label(graph, node))  # fmt: skip
+        elif picked is None:
+            st.caption("Pause or let the run finish to pick a hidden unit (click it); its map then updates as the net trains.")
+        unit_map = unit_map_figure(graph, picked, height - 70, points, n_classes) if picked else None
+        if unit_map is not None:
+            st.plotly_chart(presenter.figure(unit_map), key="unit_map_chart", theme=None, config=CONFIG)
+        elif picked:
+            st.caption(f"{graph_unit_label(graph, picked)} is not among the {len(graph.layers[picked[0]].shown)} "
+                       "units drawn (the largest outgoing weights) right now, so it has no map.")  # fmt: skip
     with left:
-        figure = network_figure(graph, height=height, selected=picked)
-        st.plotly_chart(presenter.figure(figure), key=CHART_KEY, theme=None, config=CONFIG,
-                        on_select=partial(_keep_pick, len(graph.layers) - 1), selection_mode="points")  # fmt: skip
+        figure = presenter.figure(network_figure(graph, height=height, selected=picked))
+        if interactive:
+            st.plotly_chart(figure, key=CHART_KEY, theme=None, config=CONFIG,
+                            on_select=partial(_keep_pick, len(graph.layers) - 1), selection_mode="points")  # fmt: skip
+        else:
+            st.plotly_chart(figure, key=CHART_KEY, theme=None, config=CONFIG)
 
 
 def _option_label(graph: NetworkGraph, node: tuple[int, int]) -> str:
