@@ -1,5 +1,5 @@
 """Draw a digit's prediction: a stored MNIST run's weights and feature scaling on a drawn row give what the
-trained model itself gives on that row, (NoWeights, while it has none, is reopen's)."""
+trained model itself gives on that row (a run without weights raises NoWeights, as reopen does)."""
 from __future__ import annotations
 
 import numpy as np
