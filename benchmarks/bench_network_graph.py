@@ -78,7 +78,7 @@ def throughput(cfg: RunConfig, epochs: int, graph: bool) -> tuple[float, float]:
     splits = prepare(cfg)
     original = stream_module.boundary_and_graph
     if not graph:
-        stream_module.boundary_and_graph = lambda t, plane, points: (boundary_grid(t, plane, points), None)
+        stream_module.boundary_and_graph = lambda t, plane, points, previous=None: (boundary_grid(t, plane, points), None)
     try:
         runner = Runner(publish_every=0.1)
         stream = SnapshotStream(runner, lambda: False, splits, time.monotonic())

@@ -37,9 +37,9 @@ def linear_arrays(model: nn.Module) -> tuple[list[np.ndarray], list[np.ndarray]]
             [m.bias.detach().cpu().numpy() for m in linears])  # fmt: skip
 
 
-def graph_of(trainer, hidden: list[torch.Tensor] | None = None, plane=None) -> NetworkGraph:
+def graph_of(trainer, hidden: list[torch.Tensor] | None = None, plane=None, previous: NetworkGraph | None = None) -> NetworkGraph:
     """The trainer's network graph; with ``hidden`` (the grid pass's hidden outputs) and its ``plane``,
-    every shown hidden unit carries its map."""
+    every shown hidden unit carries its map; ``previous``: the last graph published (sticky picks)."""
     weights, biases = linear_arrays(trainer.model)
     ds = trainer.splits.dataset
     maps = {}
@@ -47,4 +47,4 @@ def graph_of(trainer, hidden: list[torch.Tensor] | None = None, plane=None) -> N
         maps = dict(hidden=[h.cpu().numpy() for h in hidden], grid_shape=(len(plane.ys), len(plane.xs)),
                     xs=plane.xs, ys=plane.ys)  # fmt: skip
     return network_graph(weights, biases, ds.feature_names, output_names(ds.class_names, weights[-1].shape[0]),
-                         [layer.activation for layer in trainer.cfg.layers], **maps)  # fmt: skip
+                         [layer.activation for layer in trainer.cfg.layers], previous=previous, **maps)  # fmt: skip

@@ -15,6 +15,7 @@ import numpy as np
 
 K = 12  # units drawn per layer; the rest are counted ("+ 88 more")
 MAP_STRIDE = 2  # unit maps keep every 2nd grid point: 100x100 boundary grid -> 50x50 maps
+STICKY = 1.25  # a drawn unit stays drawn until another's norm beats its own by 25%: the graph (and a pick) holds still
 FINE_MAPS = 24  # more shown hidden units than this get every 4th point (25x25): 8 x 12 maps pickle to ~120 KB, not ~480
 
 
@@ -52,29 +53,41 @@ def top_k(scores: np.ndarray, k: int = K) -> np.ndarray:
     return np.sort(order)
 
 
-def pick_units(weights: Sequence[np.ndarray], k: int = K) -> list[np.ndarray]:
+def pick_units(weights: Sequence[np.ndarray], k: int = K, previous: Sequence[np.ndarray] | None = None) -> list[np.ndarray]:
     """Per layer (input, hidden..., output), the units to draw.
 
     ``weights[i]`` is Linear i's (n_{i+1}, n_i) weight. A unit's outgoing norm is the L2 norm of its
     column in the next weight (how much the rest of the net listens to it); output units have none,
-    so they rank by their row's (incoming) norm.
+    so they rank by their row's (incoming) norm. ``previous``: the last graph's picks, whose scores
+    count STICKY times (ties while training would otherwise swap units at every snapshot).
     """
-    picked = [top_k(np.linalg.norm(W, axis=0), k) for W in weights]
-    picked.append(top_k(np.linalg.norm(weights[-1], axis=1), k))
-    return picked
+    scores = [np.linalg.norm(W, axis=0) for W in weights] + [np.linalg.norm(weights[-1], axis=1)]
+    if previous is not None and len(previous) == len(scores):  # the same net (network_graph checks the sizes)
+        return [top_k(_stick(s, p), k) for s, p in zip(scores, previous)]
+    return [top_k(s, k) for s in scores]
+
+
+def _stick(scores: np.ndarray, shown: np.ndarray) -> np.ndarray:
+    boosted = scores.copy()
+    boosted[shown] *= STICKY
+    return boosted
 
 
 def network_graph(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], input_names: Sequence[str],
                   output_names: Sequence[str], activations: Sequence[str], k: int = K,
                   hidden: Sequence[np.ndarray] | None = None, grid_shape: tuple[int, int] | None = None,
-                  xs: np.ndarray | None = None, ys: np.ndarray | None = None) -> NetworkGraph:  # fmt: skip
+                  xs: np.ndarray | None = None, ys: np.ndarray | None = None,
+                  previous: "NetworkGraph | None" = None) -> NetworkGraph:  # fmt: skip
     """The graph of an MLP given as numpy arrays.
 
     weights[i]: (n_{i+1}, n_i), biases[i]: (n_{i+1},) for each Linear; activations: one per hidden layer.
     hidden (optional): per hidden layer its (R*R, n) activations on the boundary grid of ``grid_shape``
     (R, R) with coordinates xs, ys; each shown unit gets its map, every ``map_stride``-th point.
+    previous: the last snapshot's graph of this net (its picks are sticky, see pick_units).
     """
-    picked = pick_units(weights, k)
+    sizes = [layer.size for layer in previous.layers] if previous is not None else None
+    same_net = sizes == [weights[0].shape[1]] + [W.shape[0] for W in weights]
+    picked = pick_units(weights, k, [layer.shown for layer in previous.layers] if same_net else None)
     n_hidden = len(weights) - 1
     stride = map_stride(sum(len(p) for p in picked[1:-1]))
     layers = [GraphLayer("input", weights[0].shape[1], picked[0], tuple(input_names[i] for i in picked[0]))]

@@ -60,6 +60,7 @@ class SnapshotStream(Callback):
         self.history: History | None = None
         self.val: Validation | None = None  # the last validation's, until published
         self.constants: dict = {}  # snapshot fields fixed for the run, published once
+        self.graph: NetworkGraph | None = None  # the last network graph published (its picks are sticky)
 
     def begin(self, trainer: Trainer) -> None:
         self.history = next(cb for cb in trainer.callbacks if isinstance(cb, History))
@@ -97,7 +98,8 @@ class SnapshotStream(Callback):
             changes["val"], self.val = self.val, None
         if expensive:
             changes["history"] = self.history.as_arrays()  # O(epochs): only at publish rate
-            changes["boundary"], changes["network"] = boundary_and_graph(trainer, self.plane, self.points)
+            changes["boundary"], changes["network"] = boundary_and_graph(trainer, self.plane, self.points, self.graph)
+            self.graph = changes["network"]
             changes["first_layer"] = first_layer_images(trainer)  # None unless 28x28 inputs; ~0.5 ms for 512 units
             changes["extras"] = Extras(**{cb.snapshot_key: cb.snapshot() for cb in trainer.callbacks
                                           if hasattr(cb, "snapshot_key")})  # fmt: skip
@@ -125,17 +127,19 @@ def boundary_grid(trainer: Trainer, plane: Plane, points: PlanePoints) -> Bounda
     )  # fmt: skip
 
 
-def boundary_and_graph(trainer: Trainer, plane: Plane, points: PlanePoints) -> tuple[BoundaryGrid, NetworkGraph]:
+def boundary_and_graph(trainer: Trainer, plane: Plane, points: PlanePoints,
+                       previous: NetworkGraph | None = None) -> tuple[BoundaryGrid, NetworkGraph]:  # fmt: skip
     """The boundary grid and the network graph; on a 2-D set both from one forward pass over the grid,
-    which keeps every hidden layer's output for the unit maps (network_graph.unit_maps)."""
+    which keeps every hidden layer's output for the unit maps (network_graph.unit_maps). ``previous``:
+    the last graph published, whose units stay drawn unless others clearly outweigh them."""
     if plane.components is not None:  # a PCA plane: the folded first layer; no unit maps
-        return boundary_grid(trainer, plane, points), graph_of(trainer)
+        return boundary_grid(trainer, plane, points), graph_of(trainer, previous=previous)
     x = torch.as_tensor(plane.features, device=trainer.device)
     logits, hidden = forward_keeping_hidden(trainer.model, x)
     proba = trainer.proba(logits).cpu().numpy()  # (R*R, C), as predict_proba computes it
     grid = BoundaryGrid(xs=plane.xs, ys=plane.ys, proba=proba.reshape(len(plane.ys), len(plane.xs), -1),
                         points=points, note=plane.note, axis_titles=plane.axis_titles)  # fmt: skip
-    return grid, graph_of(trainer, hidden, plane)
+    return grid, graph_of(trainer, hidden, plane, previous)
 
 
 def plane_points(splits: Splits, plane: Plane) -> PlanePoints:

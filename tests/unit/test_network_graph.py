@@ -47,6 +47,20 @@ def test_units_are_picked_by_outgoing_weight_norm_and_outputs_by_incoming():
     assert picked[1].tolist() == sorted(loud[-3:])
 
 
+def test_drawn_units_stay_drawn_until_another_clearly_outweighs_them():
+    W1 = np.zeros((4, 2), np.float32)
+    W2 = np.array([[1.0, 1.1, 2.0, 0.5]], np.float32)  # hidden units' outgoing norms
+    assert pick_units([W1, W2], k=2)[1].tolist() == [1, 2]
+    previous = [np.array([0, 1]), np.array([0, 2]), np.array([0])]
+    assert pick_units([W1, W2], k=2, previous=previous)[1].tolist() == [0, 2]  # 1.0 * 1.25 beats 1.1
+    W2[0, 1] = 1.3  # now 25% more than unit 0's
+    assert pick_units([W1, W2], k=2, previous=previous)[1].tolist() == [1, 2]
+    weights, biases = [W1, W2], [np.zeros(4, np.float32), np.zeros(1, np.float32)]
+    first = network_graph(weights, biases, ["a", "b"], ["o"], ["relu"], k=2)
+    again = network_graph(weights, biases, ["a", "b"], ["o"], ["relu"], k=2, previous=first)
+    assert again.layers[1].shown.tolist() == first.layers[1].shown.tolist() == [1, 2]
+
+
 @pytest.mark.parametrize("sizes", [(2, 100, 3), (2, 8, 1), (13, 8, 8, 3), (784, 512, 10), (2,) + (16,) * 8 + (3,)])
 def test_the_figure_has_a_node_per_shown_unit_and_an_edge_per_pair_of_them(sizes):
     graph = graph_for(sizes)
