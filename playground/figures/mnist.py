@@ -111,10 +111,10 @@ def digit_proba_figure(proba: np.ndarray, class_names: list[str], height: int = 
     best = int(proba.argmax())
     trace = dict(type="bar", x=[str(n) for n in class_names], y=proba, cliponaxis=False,
                  text=[f"{p:.0%}" if c == best or p >= 0.1 else "" for c, p in enumerate(proba)], textposition="outside",
-                 marker=dict(color=[RIGHT if c == best else OTHER for c in range(len(proba))]),
+                 textfont=dict(size=12), constraintext="none", marker=dict(color=[RIGHT if c == best else OTHER for c in range(len(proba))]),
                  hovertemplate="%{x}: %{y:.1%}<extra></extra>")  # fmt: skip
     layout = base_layout(f"It reads a {class_names[best]} ({proba[best]:.0%})", height=height,
                          margin=dict(l=44, r=8, t=48, b=36), showlegend=False,
-                         xaxis=dict(type="category", title=dict(text="digit")),
+                         xaxis=dict(type="category", dtick=1, title=dict(text="digit")),  # every digit, even narrow
                          yaxis=dict(range=[0, 1.12], tickformat=".0%", title=dict(text="probability")))  # fmt: skip
     return lean_figure([trace], layout)
