@@ -132,7 +132,9 @@ def mnist_views(snap: Snapshot, names: list[str]) -> None:
         first = snap.first_layer
         st.subheader("First-layer weights", divider="gray", anchor=False,
                      help="Each unit's weight on every pixel: orange positive, blue negative, each image scaled "
-                          "to its own largest weight. The units with the largest weights first.")  # fmt: skip
+                          "to its own largest weight. The units with the largest weights first. Pixels that are "
+                          "blank in every training digit (the border) never get a gradient, so their weights keep "
+                          "their random start: the noise around the edges.")  # fmt: skip
         st.caption(f"The {len(first.units)} of {first.n_units} units with the largest weight norm, updated as the net trains.")
         chart(weight_images_figure(first), key="first_layer_chart")
     if snap.test_digits is not None:
