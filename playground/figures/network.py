@@ -63,13 +63,25 @@ def network_figure(graph: NetworkGraph, height: int = 430, selected: Node | None
     n = len(graph.layers)
     images = _map_images(graph, ys, node_size, height, n)
     layout = base_layout(title, height=height, showlegend=False, hovermode="closest", dragmode=False,
-                         margin=dict(l=LABEL_MARGIN, r=LABEL_MARGIN, t=(48 if title else 28), b=8),
+                         margin=dict(l=_label_margin(graph.layers[0]), r=_label_margin(graph.layers[-1]),
+                                     t=(48 if title else 28), b=8),
                          xaxis=dict(visible=False, range=[-0.3, n - 0.7], fixedrange=True),
                          yaxis=dict(visible=False, range=[-0.12, 1.0], fixedrange=True),
                          annotations=_layer_titles(graph, ys, node_size) + _value_labels(graph, ys, node_text or {},
                                                                                          edge_text or {}, node_size),
                          **({"images": images} if images else {}))  # fmt: skip
     return lean_figure(data, layout)
+
+
+def _label_margin(layer) -> int:
+    """Pixels beside a column for its unit names: LABEL_MARGIN holds 10 characters (with the plot's own
+    padding); longer names (at most 12 shown) get ~7 px a character more."""
+    longest = max((len(_short(label)) for label in layer.labels), default=0) if len(layer.shown) <= 12 else 0
+    return LABEL_MARGIN if longest <= 10 else LABEL_MARGIN + 7 * (longest - 10) + 12
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= 12 else label[:11] + "…"
 
 
 def _edge_traces(graph: NetworkGraph, ys: list[np.ndarray], highlight: tuple[Edge, ...]) -> list[dict]:
@@ -168,7 +180,7 @@ def _layer_titles(graph: NetworkGraph, ys: list[np.ndarray], size: float) -> lis
                               yanchor="top", showarrow=False, text=more, font=dict(size=12, color="#6b6f7b")))  # fmt: skip
         if li in (0, last) and len(layer.shown) <= 12:
             for k, label in enumerate(layer.labels):
-                notes.append(dict(x=li, y=float(ys[li][k]), xref="x", yref="y", showarrow=False, text=label[:12],
+                notes.append(dict(x=li, y=float(ys[li][k]), xref="x", yref="y", showarrow=False, text=_short(label),
                                   xanchor="right" if li == 0 else "left", xshift=(size / 2 + 4) * (-1 if li == 0 else 1),
                                   font=dict(size=12)))  # fmt: skip
     return notes
