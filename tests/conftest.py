@@ -12,6 +12,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("PLAYGROUND_DATA_DIR", str(ROOT.parent / "shared" / "data"))
+# CI sets it relative (../shared/data); absolute, it holds for subprocesses started in other folders too
+os.environ["PLAYGROUND_DATA_DIR"] = str((ROOT / os.environ["PLAYGROUND_DATA_DIR"]).resolve())
 os.chdir(ROOT)  # AppTest paths and relative data dirs are resolved from the repo root
 # Runs recorded by tests (the CLI, the app) go to a throwaway run store, never ~/.local/share/playground
 os.environ.pop("PLAYGROUND_DB", None)

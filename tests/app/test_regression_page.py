@@ -15,7 +15,7 @@ def test_a_wine_quality_regression_run_shows_the_scatter_and_metrics():
     scatter = chart(at, "test_scatter_chart")["data"]
     assert scatter[0]["mode"] == "markers" and scatter[1]["name"] == "predicted = actual"
     assert chart(at, "test_residual_chart")["data"][0]["type"] == "bar"
-    assert [t["name"] for t in chart(at, "mae_chart")["data"]] == ["train", "validation"]
+    assert [t["name"] for t in chart(at, "mae_chart")["data"]] == ["train", "validation", "mean predictor"]  # dashed: the baseline
     assert chart(at, "surface_chart")["data"][0]["type"] == "heatmap"
     ids = [c.proto.id for c in at.get("plotly_chart")]
     assert not [i for i in ids if "confusion" in i or "recall" in i or "accuracy" in i]  # replaced, not left empty

@@ -35,6 +35,8 @@ def test_the_previous_run_is_dashed_on_the_next_runs_loss_chart(browser, app_ser
         wait_for_app(page)
         train_until_finished(page)
         page.locator(".st-key-loss_chart .js-plotly-plot").wait_for()
+        # right after the click the bar may still read the first run's "Finished": wait (bounded) for the second's chart
+        page.wait_for_function(f"() => ({DASHED_JS})().length > 0", timeout=90_000)
         assert page.evaluate(DASHED_JS) == ["previous: optimizer=adam", "previous: optimizer=adam"]
         table = page.locator(".st-key-runs_table")
         table.scroll_into_view_if_needed()
