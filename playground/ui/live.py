@@ -34,7 +34,13 @@ ENDED_NOTICE = {Status.DIVERGED: st.warning, Status.STALLED: st.warning, Status.
 
 
 def poll_every(snap: Snapshot) -> float | None:
-    """Seconds between fragment reruns for this snapshot; None (no polling) once the run has ended."""
+    """Seconds between fragment reruns for this snapshot; None (no polling) once the run has ended.
+
+    A queued Start polls as seldom as a paused run: only its place in line changes, and every rerun costs
+    the server's one interpreter ~0.1-0.3 s of CPU, which a class of waiting sessions would otherwise
+    take from the sessions that train (bench_sessions.py)."""
+    if snap.queued is not None:
+        return PAUSED_POLL_SECONDS
     if snap.status is Status.PAUSED and time.monotonic() > st.session_state.get(FAST_UNTIL, 0.0):
         return PAUSED_POLL_SECONDS
     return POLL_SECONDS if snap.active else None
