@@ -98,7 +98,10 @@ class SnapshotStream(Callback):
             changes["val"], self.val = self.val, None
         if expensive:
             changes["history"] = self.history.as_arrays()  # O(epochs): only at publish rate
-            changes["boundary"], changes["network"] = boundary_and_graph(trainer, self.plane, self.points, self.graph)
+            # the final graph picks its units afresh (no stickiness): a finished seeded run draws the same graph
+            # however its publishes were timed
+            sticky = None if final else self.graph
+            changes["boundary"], changes["network"] = boundary_and_graph(trainer, self.plane, self.points, sticky)
             self.graph = changes["network"]
             changes["first_layer"] = first_layer_images(trainer)  # None unless 28x28 inputs; ~0.5 ms for 512 units
             changes["extras"] = Extras(**{cb.snapshot_key: cb.snapshot() for cb in trainer.callbacks

@@ -31,8 +31,9 @@ def epoch(page) -> int:
 def start_and_wait_for_charts(page) -> None:
     page.locator(".st-key-start button").click()
     page.mouse.move(0, 0)
-    page.locator(".st-key-loss_chart .js-plotly-plot").wait_for(timeout=60_000)
-    page.locator(".st-key-boundary_chart .js-plotly-plot").wait_for(timeout=60_000)
+    # visible ones: while a rerun replaces the live fragment, Streamlit may hold the old copy hidden for a moment
+    page.locator(".st-key-loss_chart .js-plotly-plot >> visible=true").first.wait_for(timeout=60_000)
+    page.locator(".st-key-boundary_chart .js-plotly-plot >> visible=true").first.wait_for(timeout=60_000)
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (1400, 900)], ids=["1280x720", "1400x900"])
