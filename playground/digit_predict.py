@@ -13,9 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from playground.datasets import prepare
-from playground.reopen import NoWeights
-from playground.store import open_store
+from playground.reopen import stored_run
 from playground.trainer import Trainer
 
 LOADED_RUNS = 2  # models kept in the worker: the run drawn on now and the one before
@@ -24,12 +22,8 @@ LOADED_RUNS = 2  # models kept in the worker: the run drawn on now and the one b
 @lru_cache(maxsize=LOADED_RUNS)  # per worker process; the worker serves one call at a time
 def _loaded(store_url: str, run_id: str) -> Trainer:
     """Run ``run_id``'s trainer with its stored final weights (NoWeights, not cached, while it has none)."""
-    with open_store(store_url) as store:
-        run, state = store.get_run(run_id), store.load_weights(run_id)
-    if state is None:
-        raise NoWeights(f"run {run_id} ({run.status}) kept no weights")
-    cfg, _ = run.config()
-    trainer = Trainer(cfg, prepare(cfg))
+    cfg, state, splits = stored_run(store_url, run_id, "predict with")
+    trainer = Trainer(cfg, splits)
     trainer.model.load_state_dict(state)
     return trainer
 

@@ -31,15 +31,21 @@ class Reopened:
     test: Metrics
 
 
-def reopen(store_url: str, run_id: str) -> Reopened:
-    """Rebuild run ``run_id`` of the store at ``store_url`` from its config and stored weights.
-    Raises NoWeights when it has none, StoreUnavailable when the store can't be read."""
+def stored_run(store_url: str, run_id: str, purpose: str):
+    """(config, final weights, its data prepared again from the config: same seed and split) of stored run
+    ``run_id``. NoWeights (naming ``purpose``) when it kept none; StoreUnavailable when the store can't be read."""
     with open_store(store_url) as store:
         run, state = store.get_run(run_id), store.load_weights(run_id)
     if state is None:
-        raise NoWeights(f"run {run_id} ({run.status}) kept no weights to reopen")
+        raise NoWeights(f"run {run_id} ({run.status}) kept no weights to {purpose}")
     cfg, _ = run.config()
-    splits = prepare(cfg)
+    return cfg, state, prepare(cfg)
+
+
+def reopen(store_url: str, run_id: str) -> Reopened:
+    """Rebuild run ``run_id`` of the store at ``store_url`` from its config and stored weights.
+    Raises NoWeights when it has none, StoreUnavailable when the store can't be read."""
+    cfg, state, splits = stored_run(store_url, run_id, "reopen")
     trainer = Trainer(cfg, splits)
     trainer.model.load_state_dict(state)
     return rebuilt(run_id, trainer)

@@ -7,20 +7,14 @@ from __future__ import annotations
 
 from playground.datasets import prepare
 from playground.model_file import load_into, read, to_bytes
-from playground.reopen import NoWeights, Reopened, rebuilt
-from playground.store import open_store
+from playground.reopen import Reopened, rebuilt, stored_run
 from playground.trainer import Trainer
 
 
 def stored_model_file(store_url: str, run_id: str) -> bytes:
     """The model file of stored run ``run_id``: its config, its stored final weights, and the feature scaling
     its data gets again from the config (same seed and split). NoWeights when it kept none."""
-    with open_store(store_url) as store:
-        run, state = store.get_run(run_id), store.load_weights(run_id)
-    if state is None:
-        raise NoWeights(f"run {run_id} ({run.status}) kept no weights to download")
-    cfg, _ = run.config()
-    splits = prepare(cfg)
+    cfg, state, splits = stored_run(store_url, run_id, "download")
     return to_bytes(cfg, state, splits.scaler, splits.n_features)
 
 
