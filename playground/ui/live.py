@@ -13,7 +13,7 @@ import streamlit as st
 
 from playground.figures.boundary import boundary_figure
 from playground.figures.evaluation import confusion_figure, recall_figure
-from playground.figures.training import accuracy_figure, loss_figure, progress_text
+from playground.figures.training import accuracy_figure, progress_text
 from playground.runner_protocol import TrainingRunner
 from playground.snapshot import Snapshot
 from playground.status import Status
@@ -115,9 +115,7 @@ def training_charts(snap: Snapshot, names: list[str]) -> None:
             if snap.boundary.note:
                 st.caption(snap.boundary.note)
     with right:
-        diverged_at = snap.epoch if snap.status is Status.DIVERGED else None
-        chart(loss_figure(snap.history, snap.lr_changes, height=250, diverged_at=diverged_at,
-                          best_epoch=snap.restored_epoch, reference=reference.curves(snap)), key="loss_chart")  # fmt: skip
+        reference.loss_chart(snap)
         chart(accuracy_figure(snap.history, height=230), key="accuracy_chart")
     if snap.network is not None:  # the network graph and a clicked unit's map, under the boundary
         network_view(snap.network, snap.boundary.points if snap.boundary else None, len(names),

@@ -17,9 +17,11 @@ import streamlit as st
 
 from playground.config import RunConfig
 from playground.config_diff import describe, differing_fields
-from playground.figures.training import ReferenceCurves
+from playground.figures.training import ReferenceCurves, loss_figure
 from playground.snapshot import Snapshot
+from playground.status import Status
 from playground.store import RunHistory, RunRecord
+from playground.ui.charts import chart
 
 KEY = "_reference_run"  # session_state: Reference
 COLUMNS = ("epoch", "loss", "val_loss")
@@ -64,3 +66,11 @@ def curves(snap: Snapshot) -> ReferenceCurves | None:
     fields = differing_fields([ref.config, snap.config])
     what = describe(ref.config, fields) if fields else "same setup"
     return ReferenceCurves(f"{'pinned' if ref.pinned else 'previous'}: {what}", ref.history)
+
+
+def loss_chart(snap: Snapshot) -> None:
+    """The live run's loss chart (classification and regression alike): its lr changes, the divergence point,
+    the restored best epoch, and the reference run dashed under it."""
+    diverged_at = snap.epoch if snap.status is Status.DIVERGED else None
+    chart(loss_figure(snap.history, snap.lr_changes, height=250, diverged_at=diverged_at,
+                      best_epoch=snap.restored_epoch, reference=curves(snap)), key="loss_chart")  # fmt: skip

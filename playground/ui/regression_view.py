@@ -14,9 +14,7 @@ import streamlit as st
 from playground.datasets import Splits
 from playground.figures.regression import (mae_figure, predicted_actual_figure, residual_figure, surface_figure,
                                            target_histogram, target_scatter)  # fmt: skip
-from playground.figures.training import loss_figure
 from playground.snapshot import Snapshot
-from playground.status import Status
 from playground.ui import reference
 from playground.ui.charts import chart
 
@@ -32,9 +30,7 @@ def training_charts(snap: Snapshot) -> None:
             if snap.boundary.note:
                 st.caption(snap.boundary.note)
     with right:
-        diverged_at = snap.epoch if snap.status is Status.DIVERGED else None
-        chart(loss_figure(snap.history, snap.lr_changes, height=250, diverged_at=diverged_at,
-                          best_epoch=snap.restored_epoch, reference=reference.curves(snap)), key="loss_chart")  # fmt: skip
+        reference.loss_chart(snap)
         chart(mae_figure(snap.history, height=230), key="mae_chart")
         scaled = snap.config.target_scaling == "minmax"
         st.caption(f"Loss: {LOSS_NAMES[snap.config.loss]}{' on the target scaled to [0, 1]' if scaled else ''}; "
