@@ -155,6 +155,32 @@ def test_paused_snapshot_is_complete_after_steps(splits):
         runner.stop()
 
 
+class _PublishLog(Runner):
+    """A Runner that keeps the epochs of every history it publishes."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.histories = []
+
+    def publish(self, changes, final=False):
+        if "history" in changes:
+            self.histories.append(list(changes["history"].get("epoch", ())))
+        super().publish(changes, final)
+
+
+def test_the_first_epoch_is_published_in_full_at_once(splits):
+    # The Start's first loss point: the first trained epoch's history goes out right away, not when the
+    # publish budget next allows (the run's first publish is costly and set that 0.3-0.5 s later).
+    runner = _PublishLog(publish_every=60)
+    try:
+        runner.start(LONG, splits)
+        wait_for(lambda: any(runner.histories[1:]), what="a published history with an epoch")
+        assert runner.histories[0] == []  # the start: no epoch yet
+        assert next(h for h in runner.histories if h) == [1]
+    finally:
+        runner.stop()
+
+
 SPARSE = LONG.replace(val_every=1000)  # validates epoch 1, then only when forced
 
 
