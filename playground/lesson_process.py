@@ -98,15 +98,15 @@ class PlaneSender:
         self.run, self.out = run, out
 
     def on_train_begin(self, trainer) -> None:
-        from playground.boundary import make_plane, sample_points
+        from playground.boundary import plane_of, sample_points
         from playground.lessons.run import BOUNDARY_RESOLUTION
 
         splits = trainer.splits
         names = tuple(splits.dataset.class_names)
-        if splits.n_features != 2:
+        if not splits.planar:
             self.out.put(("class_names", names))
             return
-        plane = make_plane(splits.X_train, BOUNDARY_RESOLUTION)  # the plane run_lesson's boundary is computed on
+        plane = plane_of(splits, BOUNDARY_RESOLUTION)  # the plane run_lesson's boundary is computed on
         points = PlanePoints(sample_points(splits.X_train, splits.y_train, plane),
                              sample_points(splits.X_test, splits.y_test, plane))  # fmt: skip
         self.out.put(("plane", self.run, Plane2D(plane.xs, plane.ys, points, names)))

@@ -5,7 +5,8 @@
     load_into(trainer, mf)             # the weights into a Trainer built for mf.cfg (or a compatible one)
 
 Layout: tensors ``model.<state_dict key>`` (float32, as trained) and ``scaler.scale`` / ``scaler.offset`` /
-``scaler.fill`` (float64, (d,): raw row -> ``fill NaN, * scale + offset`` -> model input). The header's
+``scaler.fill`` (float64, (d,): raw row -> ``fill NaN, * scale + offset`` -> model input, followed for a 2-D set
+by the config's feature crosses, ``with_crosses(x, cfg.crosses)``; ``n_features`` counts them). The header's
 metadata (strings) holds ``format``, ``version``, the config as a URL query (``query``, the same text as
 a Playground link), ``n_features`` and ``sha256``: the hash of the tensor bytes, so a flipped byte in
 the weights is a corrupted file and not a silently different model.

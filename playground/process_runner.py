@@ -42,7 +42,7 @@ import time
 from dataclasses import replace
 from typing import Any, Callable, Iterable
 
-from playground.boundary import Plane, make_plane
+from playground.boundary import Plane, plane_of
 from playground.config import RunConfig
 from playground.datasets import Splits
 from playground.jobs import Job
@@ -267,8 +267,8 @@ class ProcessRunner:
         light = replace(splits, dataset=replace(ds, X=ds.X[:0], y=ds.y[:0]))
         # A PCA plane is fitted here, where sklearn is loaded anyway, and goes over as numpy arrays:
         # the child then never imports sklearn (~140 MB per session). A 2-D plane costs nothing.
-        if plane is None and splits.n_features != 2:
-            plane = make_plane(splits.X_train)
+        if plane is None and not splits.planar:
+            plane = plane_of(splits)
         kwargs = dict(paused=paused, extra_callbacks=extra_callbacks, plane=plane, run_id=run_id)
         if self._ready.is_set():
             self._call("start", cfg, light, **kwargs)

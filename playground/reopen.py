@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from playground.boundary import make_plane
+from playground.boundary import plane_of
 from playground.datasets import prepare
 from playground.metrics import Metrics
 from playground.snapshot import BoundaryGrid
@@ -54,6 +54,6 @@ def reopen(store_url: str, run_id: str) -> Reopened:
 def rebuilt(run_id: str, trainer: Trainer) -> Reopened:
     """The boundary and scores of a trainer holding finished weights (a stored run's, a model file's)."""
     splits = trainer.splits
-    plane = make_plane(splits.X_train)
+    plane = plane_of(splits)
     return Reopened(run_id, boundary_grid(trainer, plane, plane_points(splits, plane)),
                     trainer.evaluate("val"), trainer.evaluate("test"))  # fmt: skip

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Callable
 
 import torch
 
-from playground.boundary import Plane, make_plane, sample_points
+from playground.boundary import Plane, plane_of, sample_points
 from playground.callbacks import EarlyStopping, History
 from playground.datasets import Splits
 from playground.graph_probe import forward_keeping_hidden, graph_of
@@ -54,7 +54,7 @@ class SnapshotStream(Callback):
     def __init__(self, runner: "Runner", pausing: Callable[[], bool], splits: Splits, started: float,
                  plane: Plane | None = None):  # fmt: skip
         self.runner, self.pausing, self.splits, self.started = runner, pausing, splits, started
-        self.plane = plane or make_plane(splits.X_train)
+        self.plane = plane or plane_of(splits)
         self.points = plane_points(splits, self.plane)
         self.next_publish = 0.0  # monotonic time before which only counters are published
         self.next_counters = 0.0  # monotonic time before which nothing is published

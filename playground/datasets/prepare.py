@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from playground.config import check_split_sizes
+from playground.datasets.crosses import with_crosses
 from playground.datasets.registry import DATASETS
 from playground.datasets.scaler import Scaler
 from playground.datasets.splits import Dataset, Splits
@@ -21,7 +22,8 @@ def load_dataset(cfg) -> Dataset:
 
 
 def split_and_scale(ds: Dataset, cfg) -> Splits:
-    """Stratified train/val/test split seeded by cfg.seed; imputer and scaler fitted on train.
+    """Stratified train/val/test split seeded by cfg.seed; imputer and scaler fitted on train; then a 2-D set's
+    feature crosses (``cfg.crosses``) computed from the scaled coordinates.
 
     Regression: a plain (unstratified) split, and with ``target_scaling == "minmax"`` the target's
     train min and range in ``Splits.y_offset`` / ``y_scale`` (the y arrays stay on the original scale)."""
@@ -46,10 +48,10 @@ def split_and_scale(ds: Dataset, cfg) -> Splits:
         notes.append(f"{missing} feature(s) had missing values; filled with the training-set median.")
     steps.append({"standard": StandardScaler(), "minmax": MinMaxScaler(), "none": FunctionTransformer()}[cfg.scaling])
     pipe = make_pipeline(*steps).fit(ds.X[train])
-    out = lambda rows: pipe.transform(ds.X[rows]).astype(np.float32)  # noqa: E731
+    out = lambda rows: with_crosses(pipe.transform(ds.X[rows]), cfg.crosses)  # noqa: E731  (n, d + crosses) float32
     offset, scale = _target_scale(ds.y[train], cfg) if ds.regression else (0.0, 1.0)
     return Splits(out(train), ds.y[train], out(val), ds.y[val], out(test), ds.y[test], ds, tuple(notes), offset, scale,
-                  scaler=Scaler.of(pipe))
+                  scaler=Scaler.of(pipe), crosses=cfg.crosses)
 
 
 def _target_scale(y_train: np.ndarray, cfg) -> tuple[float, float]:

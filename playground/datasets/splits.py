@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from playground.datasets.crosses import cross_names
 from playground.datasets.scaler import Scaler
 
 
@@ -36,7 +37,8 @@ class Dataset:
 
 @dataclass(frozen=True)
 class Splits:
-    """Model-ready arrays. X_*: (n, d) float32 scaled; y_*: (n,) int64 (regression: float32, original scale)."""
+    """Model-ready arrays. X_*: (n, d) float32 scaled, then a 2-D set's feature crosses as columns 2..d-1;
+    y_*: (n,) int64 (regression: float32, original scale)."""
 
     X_train: np.ndarray
     y_train: np.ndarray
@@ -49,6 +51,7 @@ class Splits:
     y_offset: float = 0.0  # regression: the network learns (y - y_offset) / y_scale (target_scaling)
     y_scale: float = 1.0
     scaler: Scaler | None = None  # the fitted feature scaling as numbers (model files reproduce it)
+    crosses: tuple[str, ...] = ()  # RunConfig.crosses: the cross columns after x1, x2 (datasets/crosses.py)
 
     @property
     def regression(self) -> bool:
@@ -61,3 +64,13 @@ class Splits:
     @property
     def n_classes(self) -> int:
         return self.dataset.n_classes
+
+    @property
+    def feature_names(self) -> list[str]:
+        """The model's inputs: the dataset's features, then the crosses' names (``x1, x2, x1², x2²``)."""
+        return [*self.dataset.feature_names, *cross_names(self.crosses)]
+
+    @property
+    def planar(self) -> bool:
+        """2-D points (whatever crosses the model also sees): the boundary is drawn on their own x1-x2 plane."""
+        return self.n_features - len(self.crosses) == 2

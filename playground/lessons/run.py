@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 import numpy as np
 import torch
 
-from playground.boundary import make_plane
+from playground.boundary import plane_of
 from playground.callbacks import EarlyStopping, History, standard_callbacks
 from playground.config import DATA_FIELDS, RunConfig, to_query
 from playground.datasets import Splits, prepare
@@ -151,8 +151,8 @@ def _change(start: list[torch.Tensor], end: list[torch.Tensor]) -> np.ndarray:
 
 def _boundary(trainer: Trainer) -> np.ndarray | None:
     """(R, R, C) class probabilities over the input plane, row = y; None unless the data is 2-D."""
-    if trainer.splits.n_features != 2:
+    if not trainer.splits.planar:
         return None
-    plane = make_plane(trainer.splits.X_train, BOUNDARY_RESOLUTION)
+    plane = plane_of(trainer.splits, BOUNDARY_RESOLUTION)
     proba = trainer.predict_proba(plane.features)  # (R*R, C), row-major over (y, x)
     return proba.reshape(BOUNDARY_RESOLUTION, BOUNDARY_RESOLUTION, -1)

@@ -148,6 +148,7 @@ def _non_default_config() -> RunConfig:
         binary_loss="softmax", optimizer="rmsprop", lr=0.0003, momentum=0.5, beta1=0.8, beta2=0.99, rho=0.95,
         batch_size=0, epochs=77, val_every=5, weight_decay=1e-4, l1=2e-5, patience=9, min_delta=0.001, restore_best=False,
         class_weights="1,2.5,1", seed=42, device="cpu",
+        x1_squared=True, x2_squared=True, x1_times_x2=True, sin_x1=True, sin_x2=True,  # wine ignores them, the URL keeps them
     )  # fmt: skip
 
 
@@ -214,14 +215,15 @@ def test_every_field_has_a_group_and_the_groups_partition_the_fields():
     assert sorted((*DATA_FIELDS, *NETWORK_FIELDS, *TRAINING_FIELDS)) == sorted(FIELDS)
     assert NETWORK_FIELDS == ("layers", "init", "binary_loss")
     assert DATA_FIELDS == ("dataset", "task", "target_scaling", "n_samples", "classes", "noise", "pima_missing", "val_split", "test_split",
-                           "scaling", "seed")  # fmt: skip
+                           "scaling", "x1_squared", "x2_squared", "x1_times_x2", "sin_x1", "sin_x2", "seed")  # fmt: skip
 
 
 def test_dataset_uses_come_from_the_field_metadata():
     from playground.datasets import DATASETS
 
-    assert DATASETS["spiral"].uses == ("n_samples", "classes", "noise")
-    assert DATASETS["circles"].uses == DATASETS["xor"].uses == ("n_samples", "noise")
+    crosses = ("x1_squared", "x2_squared", "x1_times_x2", "sin_x1", "sin_x2")  # the 2-D sets' feature crosses
+    assert DATASETS["spiral"].uses == ("n_samples", "classes", "noise", *crosses)
+    assert DATASETS["circles"].uses == DATASETS["xor"].uses == ("n_samples", "noise", *crosses)
     assert DATASETS["pima"].uses == ("pima_missing",)
     assert DATASETS["wine"].uses == DATASETS["mnist"].uses == ()
 

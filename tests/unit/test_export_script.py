@@ -41,6 +41,9 @@ CONFIGS = {
     "wine-quality-regression": RunConfig(
         dataset="wine_quality", task="regression", loss="mae", target_scaling="minmax", layers=parse_layers("32:relu"),
         epochs=30, patience=5, seed=2),
+    # no hidden layer: only the crosses (x1·x2 above all) let it learn XOR, so a script without them falls to chance
+    "xor-every-cross": RunConfig(dataset="xor", n_samples=100, layers=(), lr=0.03, epochs=40, seed=4,
+                                 x1_squared=True, x2_squared=True, x1_times_x2=True, sin_x1=True, sin_x2=True),
 }  # fmt: skip
 RUN_ALL = "import runpy, sys\nfor path in sys.argv[1:]:\n    runpy.run_path(path, run_name='__main__')"
 
