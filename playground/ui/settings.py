@@ -5,6 +5,7 @@ import streamlit as st
 
 from playground.datasets import Splits
 from playground.ui import controls, data_view, diagnostics, layers, state
+from playground.ui.feature_crosses import crosses_row
 from playground.ui.setup import load_data
 
 SHOW = "show_settings"  # toggle key: the settings column can fold away (a projector shows the run alone)
@@ -29,6 +30,7 @@ def settings_tabs() -> tuple[Splits | None, str | None]:
     data_tab, network_tab, training_tab = st.tabs(["Data", "Network", "Training"])
     with data_tab:  # first: the other tabs depend on what it loads
         controls.data_controls()
+        crosses_row()  # x1², x2², ...: 2-D sets only
         splits, data_error = load_data()
         if splits is not None:
             data_view.summary(splits)
