@@ -6,6 +6,7 @@ from playground.lessons.measures import num, pct
 from playground.lessons.results import Measured
 
 SPIRAL = "dataset=spiral&n_samples=200&batch_size=0&lr=0.01"  # 600 points, 3 arms; full batch keeps runs ~0.1 s
+CIRCLES = "dataset=circles&n_samples=200&batch_size=0&lr=0.03&epochs=200"  # 400 points: a disc inside a ring
 
 
 def linear_vs_hidden(m: Measured) -> tuple[bool, str]:
@@ -16,6 +17,12 @@ def linear_vs_hidden(m: Measured) -> tuple[bool, str]:
 def xor_needs_hidden(m: Measured) -> tuple[bool, str]:
     line, hidden = m["no hidden layer"].test.accuracy, m["16 ReLU units"].test.accuracy
     return line <= 0.7 and hidden >= 0.85, f"no hidden layer: {pct(line)} test accuracy; 16 ReLU units: {pct(hidden)}"
+
+
+def crosses_make_a_circle(m: Measured) -> tuple[bool, str]:
+    line, crossed = m["no hidden layer"].test.accuracy, m["no hidden layer, x1² and x2² on"].test.accuracy
+    return line <= 0.7 and crossed >= 0.97, (
+        f"no hidden layer: {pct(line)} test accuracy; the same network with x1² and x2² as inputs: {pct(crossed)}")
 
 
 def deeper_fits_faster(m: Measured) -> tuple[bool, str]:
@@ -58,6 +65,18 @@ LESSONS = (
         (Setup("no hidden layer", "dataset=xor&n_samples=200&batch_size=0&lr=0.03&epochs=200&layers=0"),
          Setup("16 ReLU units", "dataset=xor&n_samples=200&batch_size=0&lr=0.03&epochs=200&layers=16:relu")),
         measured="no hidden layer 36-59% test accuracy; 16 ReLU units 92-96%",
+    ),
+    Lesson(
+        "feature_crosses", "Feature crosses: a line becomes a circle", "first steps",
+        "A network with no hidden layer draws one straight line. Can it separate a disc from the ring around it "
+        "if it also gets x1² and x2² as inputs?",
+        "Yes: w1·x1² + w2·x2² + b = 0 is a circle (an ellipse) in the x1-x2 plane, so the same single layer that "
+        "stays near chance on x1 and x2 alone separates the disc from the ring once it sees their squares. "
+        "Choosing good inputs can do a hidden layer's work.",
+        "boundary", crosses_make_a_circle,
+        (Setup("no hidden layer", f"{CIRCLES}&layers=0"),
+         Setup("no hidden layer, x1² and x2² on", f"{CIRCLES}&layers=0&x1_squared=1&x2_squared=1")),
+        measured="no hidden layer 38-55% test accuracy; with x1² and x2² on 99-100%",
     ),
     Lesson(
         "wide_or_deep", "Wider or deeper?", "first steps",
