@@ -19,6 +19,8 @@ def summary(splits: Splits) -> None:
     ds = splits.dataset
     st.caption(DATASETS[ds.name].about)
     features = f"{ds.X.shape[1]} pixels ({IMAGE_SHAPE[0]}×{IMAGE_SHAPE[1]})" if ds.kind == "image" else f"{ds.X.shape[1]} features"
+    if splits.crosses:  # a 2-D set's feature crosses: more inputs to the model, the same points
+        features += " + crosses " + ", ".join(splits.feature_names[ds.X.shape[1]:])
     st.markdown(
         f"**{len(ds.y):,} rows** · {features} · {'a number to predict' if ds.regression else f'{ds.n_classes} classes'}  \n"
         f"train {len(splits.y_train):,} · validation {len(splits.y_val):,} · test {len(splits.y_test):,}"

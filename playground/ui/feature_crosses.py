@@ -1,8 +1,9 @@
 """The Data tab's "Feature crosses" row: one checkbox per cross (x1², x2², x1·x2, sin x1, sin x2), 2-D sets only.
 
-Each checkbox is its RunConfig field (widget key == field name, help from the field's metadata); a set
-the crosses do not apply to (its ``DatasetInfo.uses``, from the same metadata) shows no row, and the
-values stay as they were, ignored by that set (``RunConfig.crosses``).
+Each checkbox is its RunConfig field (widget key == field name), labelled with its input's name; a set the
+crosses do not apply to (its ``DatasetInfo.uses``, from the fields' metadata) shows no row, and the values
+stay as they were, ignored by that set (``RunConfig.crosses``). The row's one help icon says what they are:
+five icons of their own left the labels "x..", "s.." in the 1280-px settings column.
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from playground.ui import presenter
 from playground.ui.state import field, values
 
 HELP = ("Extra inputs computed from the scaled x1 and x2, as in TensorFlow Playground: with x1² and x2² a network "
-        "without a hidden layer can draw a circle. The boundary stays drawn over x1 and x2.")  # fmt: skip
+        "without a hidden layer can draw a circle. The boundary stays drawn over x1 and x2; the network graph "
+        "shows each cross as an input.")  # fmt: skip
 
 
 def crosses_row() -> None:
@@ -27,4 +29,4 @@ def crosses_row() -> None:
     st.markdown("Feature crosses", help=HELP)
     for column, name in zip(st.columns(len(shown), gap="small"), shown):
         with column:
-            field(st.checkbox, NAMES[name], name)
+            field(st.checkbox, NAMES[name], name, help=None)

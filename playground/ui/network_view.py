@@ -58,7 +58,9 @@ def network_view(graph: NetworkGraph, points: PlanePoints | None = None, n_class
         st.session_state[PICKED] = None
     picked = st.session_state[PICKED]
     with right:
-        if not units:
+        if not units and len(graph.layers) == 2:  # inputs straight to the output: there is no hidden unit to map
+            st.caption("No hidden layer, so no unit maps: the inputs feed the output directly.")
+        elif not units:
             st.caption("Unit maps are drawn for 2-D datasets; here the graph shows the weights only.")
         elif interactive:
             st.session_state[LIST_KEY] = picked  # the list shows the pick, however it was made
