@@ -20,7 +20,7 @@ def xor_needs_hidden(m: Measured) -> tuple[bool, str]:
 
 
 def crosses_make_a_circle(m: Measured) -> tuple[bool, str]:
-    line, crossed = m["no hidden layer"].test.accuracy, m["no hidden layer, x1² and x2² on"].test.accuracy
+    line, crossed = m["no hidden layer"].test.accuracy, m["with x1² and x2²"].test.accuracy
     return line <= 0.7 and crossed >= 0.97, (
         f"no hidden layer: {pct(line)} test accuracy; the same network with x1² and x2² as inputs: {pct(crossed)}")
 
@@ -75,8 +75,8 @@ LESSONS = (
         "Choosing good inputs can do a hidden layer's work.",
         "boundary", crosses_make_a_circle,
         (Setup("no hidden layer", f"{CIRCLES}&layers=0"),
-         Setup("no hidden layer, x1² and x2² on", f"{CIRCLES}&layers=0&x1_squared=1&x2_squared=1")),
-        measured="no hidden layer 38-55% test accuracy; with x1² and x2² on 99-100%",
+         Setup("with x1² and x2²", f"{CIRCLES}&layers=0&x1_squared=1&x2_squared=1")),
+        measured="no hidden layer 38-55% test accuracy; with x1² and x2² 99-100%",
     ),
     Lesson(
         "wide_or_deep", "Wider or deeper?", "first steps",
