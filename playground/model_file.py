@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, urlencode
 import numpy as np
 
 from playground.config import FIELDS, ConfigError, RunConfig, format_layers, parse_value, to_query
+from playground.datasets.crosses import cross_names
 from playground.datasets.scaler import Scaler
 
 if TYPE_CHECKING:
@@ -174,7 +175,7 @@ def check_fits(mf: ModelFile, shapes: dict[str, tuple[int, ...]], cfg: RunConfig
     what = f"layers {format_layers(cfg.layers) or '(none)'} on {cfg.dataset} ({n_features} features, {n_classes} classes)"
     if mf.n_features != n_features:
         raise BadModelFile(f"wrong architecture for the chosen data: the model file's network takes "
-                           f"{mf.n_features} features, {cfg.dataset} has {n_features}")  # fmt: skip
+                           f"{mf.n_features} features{_with(mf.cfg)}, {cfg.dataset} has {n_features}{_with(cfg)}")  # fmt: skip
     missing, extra = sorted(set(shapes) - set(mf.state)), sorted(set(mf.state) - set(shapes))
     if missing or extra:
         raise BadModelFile(f"wrong architecture for the chosen data: the model file has weights {extra[:3]} that "
@@ -184,6 +185,11 @@ def check_fits(mf: ModelFile, shapes: dict[str, tuple[int, ...]], cfg: RunConfig
         if have != tuple(need):
             raise BadModelFile(f"wrong architecture for the chosen data: the model file's {name} has shape "
                                f"{have}, {what} needs {tuple(need)}")  # fmt: skip
+
+
+def _with(cfg: RunConfig) -> str:
+    """`` (with x1², sin x1)``: the feature crosses counted among a 2-D set's features, else ""."""
+    return f" (with {', '.join(cross_names(cfg.crosses))})" if cfg.crosses else ""
 
 
 def load_into(trainer, mf: ModelFile) -> None:
