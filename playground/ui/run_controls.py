@@ -12,30 +12,38 @@ from playground.ui.session import data_key, start
 from playground.ui.setup import Setup
 
 
+BUTTONS = ("start", "pause", "resume", "step", "stop", "reset")  # widget keys, in row order
+
+
 def buttons(runner: TrainingRunner, setup: Setup) -> None:
-    """One row of buttons, each enabled only when it means something; a click acts, then reruns the app."""
+    """One row of buttons, each enabled only when it means something.
+
+    A click acts before the row is drawn (a button's value is in session state from the start of the
+    run its click triggered), so the row and the live view below show the run's new state in that
+    same run: no second full rerun of the page between the click and the first loss point."""
+    clicked = next((key for key in BUTTONS if st.session_state.get(key)), None)
+    if clicked is not None:
+        act(runner, clicked, setup, runner.snapshot().status)
+        poll_fast_for(3.0)  # show the click's effect (a Step's epoch) within half a second
     status = runner.snapshot().status
     idle = status is Status.IDLE
-    rows = (
-        ("start", "Start", ":material/play_arrow:", setup.startable and not status.active),
-        ("pause", "Pause", ":material/pause:", status in (Status.STARTING, Status.RUNNING)),
-        ("resume", "Resume", ":material/resume:", status is Status.PAUSED),
-        ("step", "Step", ":material/skip_next:", status is Status.PAUSED or (idle and setup.startable)),
-        ("stop", "Stop", ":material/stop:", status.active),
-        ("reset", "Reset", ":material/restart_alt:", not idle),
-    )
+    enabled = {
+        "start": setup.startable and not status.active,
+        "pause": status in (Status.STARTING, Status.RUNNING),
+        "resume": status is Status.PAUSED,
+        "step": status is Status.PAUSED or (idle and setup.startable),
+        "stop": status.active,
+        "reset": not idle,
+    }
+    labels = {"start": ("Start", ":material/play_arrow:"), "pause": ("Pause", ":material/pause:"),
+              "resume": ("Resume", ":material/resume:"), "step": ("Step", ":material/skip_next:"),
+              "stop": ("Stop", ":material/stop:"), "reset": ("Reset", ":material/restart_alt:")}  # fmt: skip
     with st.container(horizontal=True, gap="small"):  # wraps instead of truncating labels on narrow screens
-        clicked = [
-            key
-            for key, label, icon, enabled in rows
-            if st.button(label, key=key, icon=icon, disabled=not enabled, width="content",
-                         type="primary" if key == "start" else "secondary",
-                         help="Train one epoch, then pause" if key == "step" else None)  # fmt: skip
-        ]
-    if clicked:
-        act(runner, clicked[0], setup, status)
-        poll_fast_for(3.0)  # show the click's effect (a Step's epoch) within half a second
-        st.rerun()
+        for key in BUTTONS:
+            label, icon = labels[key]
+            st.button(label, key=key, icon=icon, disabled=not enabled[key], width="content",
+                      type="primary" if key == "start" else "secondary",
+                      help="Train one epoch, then pause" if key == "step" else None)  # fmt: skip
 
 
 def act(runner: TrainingRunner, key: str, setup: Setup, status: Status) -> None:
