@@ -10,11 +10,14 @@ prediction is one 784-512-10 forward pass (well under a millisecond) plus the pi
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from playground.reopen import stored_run
-from playground.trainer import Trainer
+
+if TYPE_CHECKING:  # imported in the worker that predicts: the page imports this module before torch is loaded
+    from playground.trainer import Trainer
 
 LOADED_RUNS = 2  # models kept in the worker: the run drawn on now and the one before
 
@@ -22,6 +25,8 @@ LOADED_RUNS = 2  # models kept in the worker: the run drawn on now and the one b
 @lru_cache(maxsize=LOADED_RUNS)  # per worker process; the worker serves one call at a time
 def _loaded(store_url: str, run_id: str) -> Trainer:
     """Run ``run_id``'s trainer with its stored final weights (NoWeights, not cached, while it has none)."""
+    from playground.trainer import Trainer
+
     cfg, state, splits = stored_run(store_url, run_id, "predict with")
     trainer = Trainer(cfg, splits)
     trainer.model.load_state_dict(state)

@@ -21,7 +21,6 @@ from functools import partial
 from typing import Callable, Iterator
 
 import numpy as np
-import torch
 
 from playground.jobs import JobUpdate
 from playground.optim import set_lr
@@ -112,6 +111,8 @@ def range_test_steps(
     step has already damaged would tell nothing about the setup. ``optimizer`` / ``knobs`` /
     ``batch_size``: another setting than the run's (the page's current one); None keeps the run's.
     """
+    import torch  # here: the page imports this module (the job's factory, its result type) before torch is loaded
+
     X, y = trainer.data["train"]
     if len(y) == 0:
         raise LRFinderError("no training data: the range test needs at least one training row")

@@ -8,8 +8,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import torch
+
+if TYPE_CHECKING:  # the page imports Metrics (through snapshot) and must not wait for torch
+    import torch
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,7 @@ class Metrics:
 
 def confusion(y_true: torch.Tensor, y_pred: torch.Tensor, n_classes: int) -> np.ndarray:
     """(C, C) int64 counts; row = true class, column = predicted class."""
-    counts = torch.bincount(y_true * n_classes + y_pred, minlength=n_classes * n_classes)
+    counts = (y_true * n_classes + y_pred).bincount(minlength=n_classes * n_classes)
     return counts.reshape(n_classes, n_classes).cpu().numpy()
 
 

@@ -10,12 +10,14 @@ page does no torch work. Both pickle: they cross the training process's pipe in 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
-from torch import nn
 
 from playground.datasets.mnist import IMAGE_SHAPE
+
+if TYPE_CHECKING:  # the page imports this module's dataclasses (through snapshot) before torch is loaded
+    from torch import nn
 
 TOP_UNITS = 32  # first-layer units drawn as images
 MAX_GALLERY = 2000  # test digits sent to the page: every mistake, then correct ones up to this (MNIST 70k: 14k tests)
@@ -55,6 +57,9 @@ def top_units(weight: np.ndarray, k: int = TOP_UNITS) -> FirstLayerImages:
 
 def first_linear_weight(model: nn.Module) -> np.ndarray:
     """(H, d_in) copy of the first nn.Linear's weight (the output layer's when there is no hidden layer)."""
+    import torch
+    from torch import nn
+
     layer = next(m for m in model.modules() if isinstance(m, nn.Linear))
     with torch.no_grad():
         return layer.weight.detach().cpu().numpy().copy()

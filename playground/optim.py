@@ -1,4 +1,4 @@
-"""OPTIMIZERS registry: name -> torch.optim factory, with the knobs each one reads.
+"""OPTIMIZERS registry: name -> the torch.optim class it builds, with the knobs each one reads.
 
 Every optimizer is a real ``torch.optim`` class; this file only maps the playground's
 flat knobs (momentum, beta1/beta2, rho) onto each constructor's arguments.
@@ -7,61 +7,53 @@ The registry's keys are ``names.OPTIMIZER_NAMES`` (config validates against thos
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable
-
-import torch
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from playground.config import DEFAULT
+
+if TYPE_CHECKING:  # imported where an optimizer is built: the page lists OPTIMIZERS without waiting for torch
+    import torch
 
 
 @dataclass(frozen=True)
 class OptimizerSpec:
-    make: Callable[..., torch.optim.Optimizer]  # (params, lr, weight_decay, knobs) -> optimizer
+    torch_class: str  # the torch.optim class it builds
+    args: Callable[[dict], dict]  # knobs -> that constructor's arguments besides params, lr and weight_decay
     knobs: tuple[str, ...]  # which of momentum / beta1 / beta2 / rho this optimizer reads
     summary: str  # one line for captions: what the update does
 
 
+def _betas(k: dict) -> dict:
+    return {"betas": (k["beta1"], k["beta2"])}
+
+
 OPTIMIZERS: dict[str, OptimizerSpec] = {
-    "sgd": OptimizerSpec(
-        lambda p, lr, wd, k, **f: torch.optim.SGD(p, lr=lr, weight_decay=wd, **f),
-        (),
-        "SGD steps straight down the gradient: w -= lr * g.",
-    ),
+    "sgd": OptimizerSpec("SGD", lambda k: {}, (), "SGD steps straight down the gradient: w -= lr * g."),
     "momentum": OptimizerSpec(
-        lambda p, lr, wd, k, **f: torch.optim.SGD(p, lr=lr, weight_decay=wd, momentum=k["momentum"], **f),
-        ("momentum",),
+        "SGD", lambda k: {"momentum": k["momentum"]}, ("momentum",),
         "Momentum accumulates a velocity v = m*v + g and steps along it, so it rolls through ravines.",
     ),
     "nesterov": OptimizerSpec(
-        lambda p, lr, wd, k, **f: torch.optim.SGD(
-            p, lr=lr, weight_decay=wd, momentum=k["momentum"], nesterov=True, **f
-        ),
-        ("momentum",),
+        "SGD", lambda k: {"momentum": k["momentum"], "nesterov": True}, ("momentum",),
         "Nesterov momentum looks ahead: it takes the gradient where the velocity is about to carry it.",
     ),
     "rmsprop": OptimizerSpec(
-        lambda p, lr, wd, k, **f: torch.optim.RMSprop(p, lr=lr, weight_decay=wd, alpha=k["rho"]),
-        ("rho",),
+        "RMSprop", lambda k: {"alpha": k["rho"]}, ("rho",),
         "RMSprop divides each coordinate's step by a running RMS of its recent gradients (decay rho).",
     ),
     "adagrad": OptimizerSpec(
-        lambda p, lr, wd, k, **f: torch.optim.Adagrad(p, lr=lr, weight_decay=wd, **f),
-        (),
-        "Adagrad's per-coordinate step shrinks with the running sum of squared gradients.",
+        "Adagrad", lambda k: {}, (), "Adagrad's per-coordinate step shrinks with the running sum of squared gradients.",
     ),
     "adadelta": OptimizerSpec(
-        lambda p, lr, wd, k, **f: torch.optim.Adadelta(p, lr=lr, weight_decay=wd, rho=k["rho"]),
-        ("rho",),
+        "Adadelta", lambda k: {"rho": k["rho"]}, ("rho",),
         "Adadelta uses a decaying window of squared gradients and of past updates instead of a growing sum.",
     ),
     "adam": OptimizerSpec(
-        lambda p, lr, wd, k, **f: torch.optim.Adam(p, lr=lr, weight_decay=wd, betas=(k["beta1"], k["beta2"]), **f),
-        ("beta1", "beta2"),
+        "Adam", _betas, ("beta1", "beta2"),
         "Adam combines momentum (beta1) with RMS scaling (beta2), plus bias correction for early steps.",
     ),
     "adamw": OptimizerSpec(
-        lambda p, lr, wd, k, **f: torch.optim.AdamW(p, lr=lr, weight_decay=wd, betas=(k["beta1"], k["beta2"]), **f),
-        ("beta1", "beta2"),
+        "AdamW", _betas, ("beta1", "beta2"),
         "AdamW is Adam with weight decay applied directly to the weights, decoupled from the gradient scaling.",
     ),
 }
@@ -81,11 +73,14 @@ def make_optimizer(
     **knobs: float,
 ) -> torch.optim.Optimizer:
     """Build ``OPTIMIZERS[name]``; ``fused`` is honoured only where torch supports it."""
+    import torch
+
     if name not in OPTIMIZERS:
         raise ValueError(f"optimizer == {name!r}, must be one of {sorted(OPTIMIZERS)}")
     k = {**DEFAULT_KNOBS, **knobs}
     extra = {"fused": True} if fused and name in _FUSABLE else {}
-    return OPTIMIZERS[name].make(list(params), lr, weight_decay, k, **extra)
+    spec = OPTIMIZERS[name]
+    return getattr(torch.optim, spec.torch_class)(list(params), lr=lr, weight_decay=weight_decay, **spec.args(k), **extra)
 
 
 def set_lr(optimizer: torch.optim.Optimizer, lr: float) -> None:

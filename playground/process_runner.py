@@ -40,7 +40,7 @@ import itertools
 import threading
 import time
 from dataclasses import replace
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from playground.boundary import Plane, plane_of
 from playground.config import RunConfig
@@ -49,8 +49,10 @@ from playground.jobs import Job
 from playground.snapshot import Snapshot, new_run_id
 from playground.spares import Child, SparePool, release
 from playground.status import Status
-from playground.trainer import Callback
 from playground.training_process import spawn_child
+
+if TYPE_CHECKING:  # the training (torch) happens in the child: the server's side never imports it
+    from playground.trainer import Callback
 
 CALL_TIMEOUT = 60.0  # s; a stop waits for the current epoch (an MNIST-70k epoch takes seconds)
 BEAT_EVERY = 1.0  # s between heartbeats forwarded to the child

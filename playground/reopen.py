@@ -9,14 +9,16 @@ same scaling), so the scores equal the stored ones when nothing about the data c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from playground.boundary import plane_of
 from playground.datasets import prepare
 from playground.metrics import Metrics
 from playground.snapshot import BoundaryGrid
 from playground.store import open_store
-from playground.stream import boundary_grid, plane_points
-from playground.trainer import Trainer
+
+if TYPE_CHECKING:  # imported where a model is rebuilt: the pages import this module before torch is loaded
+    from playground.trainer import Trainer
 
 
 class NoWeights(LookupError):
@@ -45,6 +47,8 @@ def stored_run(store_url: str, run_id: str, purpose: str):
 def reopen(store_url: str, run_id: str) -> Reopened:
     """Rebuild run ``run_id`` of the store at ``store_url`` from its config and stored weights.
     Raises NoWeights when it has none, StoreUnavailable when the store can't be read."""
+    from playground.trainer import Trainer
+
     cfg, state, splits = stored_run(store_url, run_id, "reopen")
     trainer = Trainer(cfg, splits)
     trainer.model.load_state_dict(state)
@@ -53,6 +57,8 @@ def reopen(store_url: str, run_id: str) -> Reopened:
 
 def rebuilt(run_id: str, trainer: Trainer) -> Reopened:
     """The boundary and scores of a trainer holding finished weights (a stored run's, a model file's)."""
+    from playground.stream import boundary_grid, plane_points
+
     splits = trainer.splits
     plane = plane_of(splits)
     return Reopened(run_id, boundary_grid(trainer, plane, plane_points(splits, plane)),

@@ -8,7 +8,6 @@ from __future__ import annotations
 from playground.datasets import prepare
 from playground.model_file import load_into, read, to_bytes
 from playground.reopen import Reopened, rebuilt, stored_run
-from playground.trainer import Trainer
 
 
 def stored_model_file(store_url: str, run_id: str) -> bytes:
@@ -21,6 +20,8 @@ def stored_model_file(store_url: str, run_id: str) -> bytes:
 def inspect_model_file(data: bytes, label: str = "model file") -> Reopened:
     """A model file's weights on its own config's data: the final boundary and scores, no training.
     BadModelFile when the file is bad or its weights do not fit that data."""
+    from playground.trainer import Trainer  # here, in the worker: the page imports this module before torch is loaded
+
     mf = read(data)
     trainer = Trainer(mf.cfg, prepare(mf.cfg))
     load_into(trainer, mf)

@@ -10,18 +10,17 @@ so the parent can tell a hung process from a busy one. See playground/process_ru
 """
 from __future__ import annotations
 
+import multiprocessing as mp
 import threading
 import time
-from typing import Any, Callable
-
-import torch.multiprocessing as mp
+from typing import TYPE_CHECKING, Any, Callable
 
 from playground import memory_budget
-from playground.config import RunConfig
-from playground.datasets import Splits
-from playground.runner import Runner
 from playground.spares import Child
 from playground.status import Status
+
+if TYPE_CHECKING:  # the child imports the engine (torch) in _serve: the server spawns children without it
+    from playground.runner import Runner
 
 SEND_INTERVAL = 0.25  # s between snapshot sends (each pickles ~0.2 MB); the page polls every 0.5 s
 POLL = 0.05  # s the child waits for a call before it checks the snapshot again
@@ -44,6 +43,8 @@ def _serve(conn) -> None:
     """The child's main loop: warm up, take the settings, execute calls on a Runner, stream its snapshots.
 
     Ends on close or EOF (a spare whose pool closed, or a server that went away)."""
+    from playground.runner import Runner
+
     _warm_up()
     try:
         conn.send(("ready",))
@@ -116,7 +117,9 @@ def _warm_up() -> None:
     import torch
 
     import playground.store  # noqa: F401  a recorded run's recorder unpickles from here (sqlalchemy, ~0.25 s)
-    from playground.datasets import Dataset
+    from playground.config import RunConfig
+    from playground.datasets import Dataset, Splits
+    from playground.runner import Runner
 
     torch.set_num_threads(1)
     X = np.random.default_rng(0).standard_normal((30, 2)).astype(np.float32)  # (30, 2)

@@ -28,6 +28,7 @@ also exits when its pipe breaks (the server died), and as a daemon with the serv
 """
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import pickle
 import threading
@@ -57,10 +58,12 @@ class RemoteTraceback(Exception):
 class WorkerProcess:
     """One spawned child that runs ``call(fn, *args)`` for any thread of this process, in turn."""
 
-    def __init__(self, name: str = "playground-worker", initializer: Callable[[], None] | None = None,
+    def __init__(self, name: str = "playground-worker", initializer: Callable[[], None] | str | None = None,
                  timeout: float = DEFAULT_TIMEOUT):  # fmt: skip
         self.name = name  # the child's process name
-        self.initializer = initializer  # runs once in every new child (imports, warm-up); must pickle
+        # Runs once in every new child (imports, warm-up): a callable that pickles, or "module:function",
+        # imported in the child only (the server need not load torch to start a worker that uses it).
+        self.initializer = initializer
         self.timeout = timeout
         self._lock = threading.Lock()  # one call at a time; guards _proc and _conn
         self._proc = self._conn = None
@@ -151,8 +154,11 @@ class WorkerProcess:
 # ---------------------------------------------------------------- the child
 
 
-def _serve(conn, initializer: Callable[[], None] | None) -> None:
+def _serve(conn, initializer: Callable[[], None] | str | None) -> None:
     """Child main loop: answer calls until the parent closes the pipe."""
+    if isinstance(initializer, str):
+        module, _, function = initializer.partition(":")
+        initializer = getattr(importlib.import_module(module), function)
     if initializer is not None:
         initializer()
     while True:

@@ -9,7 +9,7 @@ import streamlit as st
 from playground.config import BINARY_LOSSES, DEVICES, MAX_EPOCHS, MAX_SEED, PIMA_MISSING, SCALINGS, TARGET_SCALINGS
 from playground.names import REGRESSION_LOSS_NAMES, REGRESSION_ONLY
 from playground.datasets import DATASETS
-from playground.model import INITS
+from playground.names import INIT_NAMES
 from playground.optim import OPTIMIZERS
 from playground.ui import presenter
 from playground.ui.state import field, seed, values
@@ -77,7 +77,7 @@ def regression() -> bool:
 
 def network_controls(n_classes: int | None) -> None:
     """Weight init, and the output head for binary tasks (the layer table is drawn by ui.layers)."""
-    field(st.selectbox, "Weight init", "init", options=list(INITS))
+    field(st.selectbox, "Weight init", "init", options=list(INIT_NAMES))
     if n_classes == 2:
         field(st.radio, "Binary output", "binary_loss", options=BINARY_LOSSES, horizontal=True,
               format_func=BINARY_LABELS.get)  # fmt: skip

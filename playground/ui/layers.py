@@ -13,7 +13,7 @@ import streamlit as st
 
 from playground.architecture import layer_table
 from playground.config import DEFAULT, MAX_LAYERS, MAX_UNITS, ConfigError, LayerSpec
-from playground.model import ACTIVATIONS
+from playground.names import ACTIVATION_NAMES
 from playground.ui import presenter, state
 
 DEFAULT_LAYERS = DEFAULT.layers
@@ -23,7 +23,7 @@ BASE = "_layers_base"  # session_state: the frame the editor edits
 COLUMNS = {  # pixel widths: all five fit the settings column at 1280 px without scrolling
     "units": st.column_config.NumberColumn("units", min_value=1, max_value=MAX_UNITS, step=1, default=16, required=True,
                                            width=54),
-    "activation": st.column_config.SelectboxColumn("activation", options=list(ACTIVATIONS), default="relu", required=True,
+    "activation": st.column_config.SelectboxColumn("activation", options=list(ACTIVATION_NAMES), default="relu", required=True,
                                                    width=88),
     "dropout": st.column_config.NumberColumn("drop", min_value=0.0, max_value=0.95, step=0.05, default=0.0, format="%.2f",
                                              width=56, help="Dropout probability after the activation"),

@@ -23,7 +23,6 @@ from playground.admitted_runner import AdmittedRunner
 from playground.config import SPLIT_FIELDS, RunConfig
 from playground.datasets import DATASETS, DatasetUnavailable, Splits, prepare
 from playground.process_runner import ProcessRunner
-from playground.runner import Runner
 from playground.runner_protocol import TrainingRunner
 from playground.snapshot import new_run_id
 from playground.store import Location, recording
@@ -65,6 +64,8 @@ def _new_runner() -> TrainingRunner:
 def _backend_runner() -> TrainingRunner:
     backend = os.environ.get(BACKEND_ENV, "process")
     if backend == "thread":
+        from playground.runner import Runner  # trains in this process: torch is loaded here only for this backend
+
         return Runner(heartbeat_timeout=HEARTBEAT_TIMEOUT, threads=1)  # one torch thread: see IntraOpThreads
     if backend != "process":
         raise ValueError(f"{BACKEND_ENV} == {backend!r}, must be 'process' or 'thread'")

@@ -15,7 +15,6 @@ import os
 
 import streamlit as st
 
-from playground import race_task
 from playground.admission import Admission, default_slots
 from playground.training_process import spawn_child
 from playground.spares import SparePool
@@ -28,7 +27,9 @@ SPARES_ENV = "PLAYGROUND_SPARES"  # training processes kept warm (default 1; 0: 
 @st.cache_resource(show_spinner=False, on_release=lambda worker: worker.close())
 def server_worker() -> WorkerProcess:
     """The one process every session's races and reopened runs are computed in, spawned (and warming up) at once."""
-    worker = WorkerProcess(name="playground-server-worker", initializer=race_task.warm_up, timeout=CALL_TIMEOUT)
+    # named, not imported: the race's torch is loaded in the worker, and this server process never waits for it
+    worker = WorkerProcess(name="playground-server-worker", initializer="playground.race_task:warm_up",
+                           timeout=CALL_TIMEOUT)  # fmt: skip
     worker.start()
     return worker
 

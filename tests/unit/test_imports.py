@@ -62,3 +62,19 @@ def test_config_and_url_parsing_import_no_torch():
     # the URL and the CLI's --help need only names (playground/names.py), not the registries' objects
     out = subprocess.run([sys.executable, "-c", TORCH_FREE], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+PAGE = """
+import sys
+import streamlit
+from playground.ui import (data_view, diagnostics, live, lr_sync, model_io, presenter, run_controls, runs, session,
+                           settings, setup, state, url, warmup, navigation)
+print("torch" in sys.modules)
+"""
+
+
+def test_the_playground_page_imports_no_torch():
+    # A fresh server draws the settings and the data preview before torch is loaded (~2-4 s of import
+    # on the 2-core reference machine): the training happens in child processes, which import it
+    out = subprocess.run([sys.executable, "-c", PAGE], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "False", out.stdout + out.stderr

@@ -36,6 +36,14 @@ def test_initializer_runs_in_the_child_before_the_first_call():
         w.close()
 
 
+def test_an_initializer_named_module_function_is_imported_in_the_child_only():
+    w = WorkerProcess(initializer="worker_tasks:mark_initialized")
+    try:
+        assert w.call(worker_tasks.initialized) == "yes"
+    finally:
+        w.close()
+
+
 def test_an_exception_comes_back_with_the_childs_traceback_and_the_child_survives(worker):
     child = worker.call(os.getpid)
     with pytest.raises(ZeroDivisionError) as err:
