@@ -4,7 +4,8 @@ import pytest
 from scipy import ndimage
 
 from playground.datasets.mnist import mnist_subset
-from playground.digit_preprocess import CANVAS_SIDE as CANVAS, PEN_WIDTH, area_matrix, digit_row, fit_in_box, ink_of_rgba
+from playground.digit_preprocess import (CANVAS_SIDE as CANVAS, PEN_WIDTH, area_matrix, digit_row, fit_in_box, ink_of_rgba,
+                                         mass_centre)
 
 
 def stroke(points: np.ndarray, width: float = PEN_WIDTH, side: int = CANVAS) -> np.ndarray:
@@ -59,6 +60,13 @@ def test_drawn_digit_looks_like_the_dataset(dataset, ink, digit):
     # and it is nearer its own digit's mean image than the other digit's
     other = 1 - digit if digit in (0, 1) else 0
     assert np.abs(img - same.mean(0)).sum() < np.abs(img - images[labels == other].mean(0)).sum()
+
+
+def test_mass_centre_equals_scipys():
+    rng = np.random.default_rng(0)
+    for shape in ((28, 28), (7, 19), (20, 3)):
+        image = rng.random(shape) * (rng.random(shape) > 0.6)
+        np.testing.assert_allclose(mass_centre(image), ndimage.center_of_mass(image), rtol=1e-12)
 
 
 def test_a_one_keeps_its_aspect():
