@@ -272,16 +272,19 @@ class ProcessRunner:
         if plane is None and not splits.planar:
             plane = plane_of(splits)
         kwargs = dict(paused=paused, extra_callbacks=extra_callbacks, plane=plane, run_id=run_id)
-        if self._ready.is_set():
-            self._call("start", cfg, light, **kwargs)
-            return
-        # A child still importing torch: queue the start and return at once. Its first message
-        # after "ready" is this call's reply, so no stale snapshot can overwrite "starting".
+        # "Starting" from here, whatever comes back when: a reply that is late (a loaded machine) or
+        # never comes (a hung child) must not leave the page showing the idle state of before the
+        # click, which does not poll. The child's next message is this call's reply (it sends
+        # snapshots only when they change, and the last run's last one has gone), so nothing stale
+        # overwrites it.
+        ready = self._ready.is_set()
         with self._lock:
             self._snap = Snapshot(status=Status.STARTING, run_id=run_id, config=cfg, epochs=cfg.epochs,
                                   version=self._snap.version + 1,
-                                  message="starting the training process (importing torch)")  # fmt: skip
-        self._call("start", cfg, light, **kwargs, wait=False)
+                                  message="" if ready else "starting the training process (importing torch)")  # fmt: skip
+        # A ready child answers with the first epoch in its reply; one still importing torch gets
+        # the call queued, and we return at once.
+        self._call("start", cfg, light, **kwargs, wait=ready)
 
     def pause(self) -> None:
         self._call("pause")

@@ -97,3 +97,17 @@ def test_close_ends_a_stopped_process(runner, splits):
     runner.close()
     assert not runner.child_alive
     wait_for(lambda: gone(pid), what=f"process {pid} to end")
+
+
+def test_a_start_whose_reply_does_not_come_leaves_the_page_starting_not_idle(runner, splits):
+    # A page draws the snapshot start() leaves behind and polls only while a run is active: a reply
+    # that does not come in time (a loaded machine, a hung child) must leave "starting", not "idle"
+    runner.start(LONG, splits)
+    wait_for(lambda: len(runner.snapshot().history.get("epoch", ())) >= 1, SPAWN_TIMEOUT, "a first epoch")
+    runner.stop()
+    runner.reset()
+    os.kill(runner.pid, signal.SIGSTOP)
+    runner.start(LONG, splits)  # returns once the child counts as hung
+    assert runner.snapshot().status is Status.STARTING
+    os.kill(runner.pid, signal.SIGCONT)  # it wakes, starts, and its messages arrive
+    wait_for(lambda: runner.snapshot().status is Status.RUNNING, 30, "the run to show as running")
