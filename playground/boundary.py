@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.datasets.crosses import with_crosses
+from playground.snapshot import PlanePoints
 
 MAX_POINTS = 1500  # points drawn over the boundary (the plot stays light)
 
@@ -78,6 +79,13 @@ def _pca(X_train: np.ndarray):
     from sklearn.decomposition import PCA  # here, not at the top: the training process gets fitted planes
 
     return PCA(n_components=2, random_state=0).fit(X_train)
+
+
+def plane_points(splits, plane: Plane) -> PlanePoints:
+    """Train and test points projected onto ``plane`` (at most MAX_POINTS each): what the live boundary
+    draws over its shading, and the idle page's preview without it (the same picture, so nothing jumps)."""
+    return PlanePoints(train=sample_points(splits.X_train, splits.y_train, plane),
+                       test=sample_points(splits.X_test, splits.y_test, plane))  # fmt: skip
 
 
 def sample_points(X: np.ndarray, y: np.ndarray, plane: Plane, limit: int = MAX_POINTS, seed: int = 0):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Callable
 
 import torch
 
-from playground.boundary import Plane, plane_of, sample_points
+from playground.boundary import Plane, plane_of, plane_points
 from playground.callbacks import EarlyStopping, History
 from playground.datasets import Splits
 from playground.graph_probe import forward_keeping_hidden, graph_of
@@ -148,12 +148,6 @@ def boundary_and_graph(trainer: Trainer, plane: Plane, points: PlanePoints,
     grid = BoundaryGrid(xs=plane.xs, ys=plane.ys, proba=proba.reshape(len(plane.ys), len(plane.xs), -1),
                         points=points, note=plane.note, axis_titles=plane.axis_titles)  # fmt: skip
     return grid, graph_of(trainer, hidden, plane, previous)
-
-
-def plane_points(splits: Splits, plane: Plane) -> PlanePoints:
-    """Train and test points projected onto ``plane`` (at most boundary.MAX_POINTS each)."""
-    return PlanePoints(train=sample_points(splits.X_train, splits.y_train, plane),
-                       test=sample_points(splits.X_test, splits.y_test, plane))  # fmt: skip
 
 
 def _restored_epoch(trainer: Trainer) -> int | None:

@@ -1,4 +1,4 @@
-"""Dataset previews: scatter of a 2-D dataset, a montage of image samples, class balance bars.
+"""Dataset previews: a montage of image samples, class balance bars (a 2-D set's preview is figures/boundary.points_figure).
 
 All builders are pure: numpy in, ``go.Figure`` out; the shared look is in ``figures/theme.py``.
 """
@@ -8,38 +8,6 @@ import numpy as np
 import plotly.graph_objects as go
 
 from playground.figures.theme import base_layout, class_colour
-
-
-PREVIEW_POINTS = 5000  # markers drawn; the browser took ~20 s to draw 100k of them, ~1 s for 3k
-
-
-def preview_rows(n: int, limit: int = PREVIEW_POINTS) -> np.ndarray:
-    """Indices of the rows the preview draws: all of them up to ``limit``, else a fixed random ``limit``."""
-    if n <= limit:
-        return np.arange(n)
-    return np.sort(np.random.default_rng(0).choice(n, limit, replace=False))
-
-
-def scatter_preview(X: np.ndarray, y: np.ndarray, class_names: list[str], axis_titles=("x1", "x2"),
-                    height: int = 420) -> go.Figure:  # fmt: skip
-    """X (n, 2), y (n,) -> one marker trace per class (the legend names the classes); equal aspect.
-    At most PREVIEW_POINTS markers (a fixed random sample of bigger sets, see ``preview_rows``)."""
-    rows = preview_rows(len(y))
-    X, y = X[rows], y[rows]
-    traces = [
-        dict(
-            type="scatter", x=X[y == c, 0], y=X[y == c, 1], mode="markers", name=name,
-            marker=dict(color=class_colour(c), size=6, line=dict(width=0.5, color="white")),
-        )  # fmt: skip
-        for c, name in enumerate(class_names)
-    ]
-    layout = base_layout(
-        height=height,
-        xaxis=dict(title=dict(text=axis_titles[0])),
-        yaxis=dict(title=dict(text=axis_titles[1]), scaleanchor="x", scaleratio=1, constrain="domain",
-                   constraintoward="top"),
-    )
-    return go.Figure(dict(data=traces, layout=layout))
 
 
 def image_grid(X: np.ndarray, y: np.ndarray, shape: tuple[int, int], per_class: int = 3, gap: int = 2) -> go.Figure:

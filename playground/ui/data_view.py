@@ -5,9 +5,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from playground.boundary import plane_of, plane_points
 from playground.datasets import DATASETS, Splits
 from playground.datasets.mnist import IMAGE_SHAPE
-from playground.figures.data import PREVIEW_POINTS, class_balance_figure, image_grid, scatter_preview
+from playground.figures.boundary import points_figure
+from playground.figures.data import class_balance_figure, image_grid
 from playground.ui import regression_view
 from playground.ui.charts import chart
 
@@ -58,12 +60,14 @@ def preview(splits: Splits, scaling: str, queued: bool = False) -> None:
     ds = splits.dataset
     if ds.kind == "2d" and ds.regression:
         regression_view.preview(splits, scaled_titles(ds.feature_names, scaling))
-    elif ds.kind == "2d":
-        X = np.concatenate([splits.X_train, splits.X_val, splits.X_test])
-        y = np.concatenate([splits.y_train, splits.y_val, splits.y_test])
-        chart(scatter_preview(X, y, ds.class_names, scaled_titles(ds.feature_names, scaling), height=480), key="preview")
-        if len(y) > PREVIEW_POINTS:
-            st.caption(f"Showing a random {PREVIEW_POINTS:,} of the {len(y):,} points (drawing them all would stall the browser).")
+    elif ds.kind == "2d":  # the live boundary's plane and points, unshaded: Start only adds the shading
+        plane = plane_of(splits)
+        points = plane_points(splits, plane)
+        chart(points_figure(points, plane.xs, plane.ys, ds.class_names, height=480,
+                            axis_titles=scaled_titles(ds.feature_names, scaling)), key="preview")  # fmt: skip
+        shown, total = len(points.train[1]) + len(points.test[1]), len(splits.y_train) + len(splits.y_test)
+        st.caption("Filled: training points · rings: test points, as the boundary will show them." if shown == total else
+                   f"Showing a random {shown:,} of the {total:,} training and test points, as the boundary will.")
     elif ds.kind == "image":
         chart(image_grid(ds.X, ds.y, IMAGE_SHAPE, per_class=4), key="preview")
     else:

@@ -28,7 +28,9 @@ def test_defaults_render_spiral_and_a_small_network():
     assert at.number_input(key="n_layers").value == len(DEFAULT.layers)
     assert not at.button(key="start").disabled and not at.button(key="step").disabled
     assert all(at.button(key=k).disabled for k in ("pause", "resume", "stop", "reset"))
-    assert [t["name"] for t in chart(at, "preview")["data"]] == [f"class {c}" for c in range(DEFAULT.classes)]
+    preview = chart(at, "preview")["data"]  # the points as one image (as on the live boundary), then the legend
+    assert [t["type"] for t in preview][:1] == ["image"]
+    assert [t["name"] for t in preview[1:]] == [*(f"class {c}" for c in range(DEFAULT.classes)), "test"]
     widths = [2, *(layer.units for layer in DEFAULT.layers), DEFAULT.classes]  # the 2-D spiral's network
     n_params = sum((a + 1) * b for a, b in zip(widths, widths[1:]))  # weights and biases, counted without torch
     assert any(f"{n_params:,} trainable parameters" in m.value for m in at.markdown)

@@ -41,7 +41,7 @@ def start(page) -> None:
 def test_at_rest_shows_the_spiral_and_the_controls(app_page):
     page = app_page()
     page.locator(".st-key-preview .legendtext").first.wait_for(timeout=60_000)
-    assert page.locator(".st-key-preview .legendtext").all_text_contents() == ["class 0", "class 1", "class 2"]
+    assert page.locator(".st-key-preview .legendtext").all_text_contents() == ["class 0", "class 1", "class 2", "test"]
     assert page.locator(".st-key-start button").is_enabled() and page.locator(".st-key-stop button").is_disabled()
     page.locator(".st-key-class_balance .js-plotly-plot").wait_for()
     assert_snapshot(page.locator("[data-testid='stMain']"), "playground_at_rest")

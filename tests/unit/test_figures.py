@@ -13,9 +13,11 @@ from PIL import Image
 from sklearn.metrics import confusion_matrix
 
 from playground import metrics
+from playground.config import RunConfig
+from playground.datasets import prepare
 from playground.snapshot import BoundaryGrid, PlanePoints
 from playground.figures.boundary import boundary_figure, shade_rgb
-from playground.figures.data import class_balance_figure, image_grid, scatter_preview
+from playground.figures.data import class_balance_figure, image_grid
 from playground.figures.evaluation import confusion_figure, normalise_rows, recall_figure
 from playground.figures.theme import class_colours_rgb
 from playground.figures.training import MAX_POINTS, accuracy_figure, downsample, loss_figure, progress_text
@@ -253,10 +255,20 @@ def test_recall_figure_bars_and_balanced_accuracy_line():
 # ---------------------------------------------------------------- data previews
 
 
-def test_scatter_preview_one_trace_per_class():
-    X = np.array([[0, 0], [1, 1], [2, 2], [3, 3]], dtype=np.float32)
-    fig = scatter_preview(X, np.array([0, 1, 1, 2]), NAMES3)
-    assert [len(t.x) for t in fig.data] == [1, 2, 1]
+def test_the_preview_draws_the_points_the_live_boundary_draws():
+    # the idle page's preview and the first boundary of a run share one points image: Start adds the shading only
+    from playground.boundary import plane_of, plane_points
+    from playground.figures.boundary import points_figure
+
+    splits = prepare(RunConfig(n_samples=60))
+    plane = plane_of(splits)
+    points = plane_points(splits, plane)
+    grid = BoundaryGrid(xs=plane.xs, ys=plane.ys, proba=np.full((len(plane.ys), len(plane.xs), 3), 1 / 3), points=points)
+    preview, live = points_figure(points, plane.xs, plane.ys, NAMES3), boundary_figure(grid, NAMES3)
+    images = lambda fig: [t.source for t in fig.data if t.type == "image"]  # noqa: E731
+    assert len(images(preview)) == 1 and images(live)[1:] == images(preview)  # live: the shading, then the same points
+    assert preview.layout.xaxis.range == live.layout.xaxis.range and preview.layout.yaxis.range == live.layout.yaxis.range
+    assert [t.name for t in preview.data[1:]] == [t.name for t in live.data[2:]] == [*NAMES3, "test"]  # the legend
 
 
 def test_image_grid_montage_shape():
@@ -275,13 +287,3 @@ def test_class_balance_labels_counts_and_shares():
     assert list(fig.data[0].text) == ["500 (65%)", "268 (35%)"]
 
 
-def test_scatter_preview_draws_at_most_its_limit_from_every_class():
-    from playground.figures.data import PREVIEW_POINTS
-
-    rng = np.random.default_rng(0)
-    n = 3 * PREVIEW_POINTS
-    y = np.repeat(np.arange(3), n // 3)
-    fig = scatter_preview(rng.normal(size=(n, 2)), y, NAMES3)
-    assert sum(len(t.x) for t in fig.data) == PREVIEW_POINTS and all(len(t.x) > 0 for t in fig.data)
-    small = scatter_preview(rng.normal(size=(30, 2)), y[:30] % 3, NAMES3)
-    assert sum(len(t.x) for t in small.data) == 30  # small sets are drawn whole
