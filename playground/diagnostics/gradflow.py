@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import math
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 import torch
 from torch import nn
 
+from playground.diagnostic_stats import GradFlowHistory, GradFlowStats, ProbeStats  # noqa: F401  (the page's types)
 from playground.freeze import mark_frozen
 from playground.model import ACTIVATIONS
 from playground.modes import eval_mode
@@ -71,43 +72,6 @@ def probe_mode(model: nn.Module):
             for bn, buffers in zip(bns, saved):
                 for k, v in bn.named_buffers():
                     v.copy_(buffers[k])
-
-
-@dataclass(frozen=True)
-class ProbeStats:
-    """One probe of the network: per-layer arrays (L,) over its Linear layers, input to output."""
-
-    layers: tuple[str, ...]  # "1 relu", ..., "output"
-    activations: tuple[str, ...]  # class name of each layer's activation ("" for the output)
-    loss: float  # on the probe rows
-    weight_norm: np.ndarray  # (L,) ||W||
-    grad_norm: np.ndarray  # (L,) ||dL/dW||
-    dead: np.ndarray  # (L,) share of ReLU-family units with input <= 0 on every row; NaN elsewhere
-    saturation: np.ndarray  # (L,) share of sigmoid/tanh outputs in the flat tails; NaN elsewhere
-
-
-@dataclass(frozen=True)
-class GradFlowHistory:
-    """The last HISTORY computes, for the chart over time; replaced, never written in place."""
-
-    epoch: np.ndarray  # (H,)
-    grad_norm: np.ndarray  # (H, L)
-    update_ratio: np.ndarray  # (H, L)
-
-
-@dataclass(frozen=True)
-class GradFlowStats(ProbeStats):
-    """What the page shows of gradient flow (``Snapshot.extras.gradflow``)."""
-
-    update_ratio: np.ndarray  # (L,) ||W_now - W_before|| / ||W_before|| per optimizer step; NaN at the first
-    epoch: int
-    history: GradFlowHistory
-
-    @property
-    def vanishing_ratio(self) -> float:
-        """First-layer gradient norm / output-layer gradient norm (1 is healthy; 1e-5 is vanishing)."""
-        g = self.grad_norm
-        return float(g[0] / g[-1]) if len(g) > 1 and g[-1] > 0 else float("nan")
 
 
 def probe_stats(model: nn.Sequential, loss_fn, X: torch.Tensor, y: torch.Tensor) -> ProbeStats:

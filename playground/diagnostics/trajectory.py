@@ -13,11 +13,11 @@ spiral-size net a snapshot is one ``torch.cat`` into a row, ~5 us).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+from playground.diagnostic_stats import TrajectorySummary
 from playground.trainer import Callback, Trainer
 
 MAX_POINTS = 300  # snapshots kept; PCA on (300, P) stays well under a second
@@ -106,17 +106,6 @@ class TrajectoryRecorder(Callback):
         n_params = self.weights[0].size if self.weights else 0
         return TrajectorySummary(points=len(self.weights), every=self.every, steps=self.step, capacity=self.capacity,
                                  megabytes=len(self.weights) * n_params * 4 / 2**20)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class TrajectorySummary:
-    """What the page shows of the recorded path (``Snapshot.extras.trajectory``); the weights stay here."""
-
-    points: int  # snapshots kept
-    every: int  # optimizer steps between two kept snapshots
-    steps: int  # optimizer steps so far
-    capacity: int  # snapshots kept at most (then every other one is dropped and ``every`` doubles)
-    megabytes: float
 
 
 def find_recorder(trainer: Trainer) -> TrajectoryRecorder | None:

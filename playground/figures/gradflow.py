@@ -15,7 +15,7 @@ from plotly.subplots import make_subplots
 from playground.figures.theme import base_layout
 
 if TYPE_CHECKING:  # the stats' type only: figures import no torch
-    from playground.diagnostics.gradflow import GradFlowStats
+    from playground.diagnostic_stats import GradFlowStats
 
 GRAD_COLOUR, RATIO_COLOUR, DEAD_COLOUR, SAT_COLOUR = "#4e79a7", "#59a14f", "#e15759", "#f28e2b"
 FROZEN_COLOUR = "#bab0ac"  # a frozen layer's gradient bar

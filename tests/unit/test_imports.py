@@ -78,3 +78,39 @@ def test_the_playground_page_imports_no_torch():
     # on the 2-core reference machine): the training happens in child processes, which import it
     out = subprocess.run([sys.executable, "-c", PAGE], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "False", out.stdout + out.stderr
+
+
+UNPICKLE = """
+import pickle, sys
+for path in sys.argv[1:]:
+    pickle.load(open(path, "rb"))
+print("torch" in sys.modules)
+"""
+
+
+def test_the_server_unpickles_snapshots_without_torch(tmp_path):
+    # The server receives a snapshot per publish from the training process; a class defined beside
+    # torch code (the diagnostics' summaries were) made it import torch (~1.2 s) on a run's first one
+    import pickle
+    import time
+
+    from playground.config import RunConfig
+    from playground.datasets import prepare
+    from playground.runner import Runner
+
+    paths = []
+    for cfg in (RunConfig(n_samples=50, epochs=3), RunConfig(dataset="plane", n_samples=100, epochs=3),
+                RunConfig(dataset="mnist", layers=(), epochs=1)):  # fmt: skip
+        runner = Runner(publish_every=0.0)
+        runner.start(cfg, prepare(cfg))
+        deadline = time.monotonic() + 60
+        while runner.snapshot().active and time.monotonic() < deadline:
+            time.sleep(0.01)
+        snap = runner.snapshot()
+        runner.close()
+        assert snap.test is not None, snap.message
+        paths.append(tmp_path / f"{cfg.dataset}.pkl")
+        paths[-1].write_bytes(pickle.dumps(snap))
+    out = subprocess.run([sys.executable, "-c", UNPICKLE, *map(str, paths)], capture_output=True, text=True,
+                         check=True, cwd=ROOT)  # fmt: skip
+    assert out.stdout.strip() == "False", out.stdout + out.stderr
