@@ -14,7 +14,6 @@ the next Start takes a warm spare).
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 from playground.cli.train import _jsonable
 from playground.lessons import LESSONS

@@ -1,7 +1,6 @@
 """Generalisation: a big network on few noisy points, and what keeps it honest."""
 from __future__ import annotations
 
-import numpy as np
 
 from playground.lessons.lesson import Lesson, Setup
 from playground.lessons.measures import best_epoch, boundary_length, num, pct
