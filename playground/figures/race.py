@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import base64
 import io
+from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
-from playground.race import RaceResult, Track
+if TYPE_CHECKING:  # types only: the Lessons page draws races without importing torch (race.py runs them)
+    from playground.race import RaceResult, Track
 
 # One colour per optimizer, the same in every chart; saturated so it reads on the pale contour.
 COLORS = {
