@@ -12,7 +12,10 @@ from playground.ui.session import data_key, start
 from playground.ui.setup import Setup
 
 
-BUTTONS = ("start", "pause", "resume", "step", "stop", "reset")  # widget keys, in row order
+# widget key -> (label, icon), in row order
+BUTTONS = {"start": ("Start", ":material/play_arrow:"), "pause": ("Pause", ":material/pause:"),
+           "resume": ("Resume", ":material/resume:"), "step": ("Step", ":material/skip_next:"),
+           "stop": ("Stop", ":material/stop:"), "reset": ("Reset", ":material/restart_alt:")}  # fmt: skip
 
 
 def buttons(runner: TrainingRunner, setup: Setup) -> None:
@@ -35,12 +38,8 @@ def buttons(runner: TrainingRunner, setup: Setup) -> None:
         "stop": status.active,
         "reset": not idle,
     }
-    labels = {"start": ("Start", ":material/play_arrow:"), "pause": ("Pause", ":material/pause:"),
-              "resume": ("Resume", ":material/resume:"), "step": ("Step", ":material/skip_next:"),
-              "stop": ("Stop", ":material/stop:"), "reset": ("Reset", ":material/restart_alt:")}  # fmt: skip
     with st.container(horizontal=True, gap="small"):  # wraps instead of truncating labels on narrow screens
-        for key in BUTTONS:
-            label, icon = labels[key]
+        for key, (label, icon) in BUTTONS.items():
             st.button(label, key=key, icon=icon, disabled=not enabled[key], width="content",
                       type="primary" if key == "start" else "secondary",
                       help="Train one epoch, then pause" if key == "step" else None)  # fmt: skip
