@@ -2,6 +2,7 @@
 import streamlit as st
 
 from playground.ui import presenter
+from playground.ui.charts import preload
 from playground.ui.navigation import mark_app_navigation
 from playground.ui.warmup import warm_up
 
@@ -11,6 +12,7 @@ def main() -> None:
     # The top navigation bar already separates the page from the browser chrome: Streamlit's default
     # ~6rem of padding above the page would push a 720-px projector's charts below the fold.
     st.html("<style>[data-testid='stMainBlockContainer']{padding-top:3.25rem}</style>")
+    preload()  # the browser evaluates plotly.js while the page's script runs
     navigation = st.navigation(
         [
             st.Page("pages/playground.py", title="Playground", icon=":material/model_training:", default=True),

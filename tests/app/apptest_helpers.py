@@ -38,9 +38,14 @@ def rerun_until(at: AppTest, done, what: str, timeout: float = 60.0):
     return value
 
 
+def page_charts(at: AppTest) -> list:
+    """The page's plotly charts, without app.py's hidden plotly.js preload (playground/ui/charts.py)."""
+    return [c for c in at.get("plotly_chart") if not c.proto.id.endswith("plotly_preload_chart")]
+
+
 def chart(at: AppTest, key: str) -> dict:
-    found = [c for c in at.get("plotly_chart") if c.proto.id.endswith(key)]
-    assert len(found) == 1, [c.proto.id for c in at.get("plotly_chart")]
+    found = [c for c in page_charts(at) if c.proto.id.endswith(key)]
+    assert len(found) == 1, [c.proto.id for c in page_charts(at)]
     return json.loads(found[0].proto.spec)
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from apptest_helpers import app, chart
+from apptest_helpers import app, chart, page_charts
 from playground.config import parse_layers
 from playground.store import open_store
 from seeded_runs import TINY, seed_runs
@@ -85,7 +85,7 @@ def test_a_link_picks_its_runs_and_the_table_writes_the_pick_back(seeded):
     at.session_state["compare_table"] = {"selection": {"rows": [], "columns": [], "cells": []}}
     at.run()
     assert "runs" not in at.query_params and "Pick one or more runs" in at.info[0].value
-    assert not at.get("plotly_chart")
+    assert not page_charts(at)
 
 
 def test_a_link_to_a_deleted_run_warns_and_shows_the_rest(seeded):
@@ -110,14 +110,14 @@ def test_a_diverged_run_is_compared_without_scores(store_url):
     assert not at.exception
     names = [t["name"] for t in chart(at, "compare_scores")["data"]]
     assert names[1].endswith("(diverged: no scores)")
-    assert "compare_confusion_1" not in json.dumps([c.proto.id for c in at.get("plotly_chart")])
+    assert "compare_confusion_1" not in json.dumps([c.proto.id for c in page_charts(at)])
     assert "No confusion matrix" in " ".join(c.value for c in at.caption)
 
 
 def test_an_empty_store_says_how_to_make_runs(store_url):
     at = compare_at()
     assert "python -m playground train" in at.info[0].value and "Playground" in at.info[0].value
-    assert not at.warning and not at.get("plotly_chart")
+    assert not at.warning and not page_charts(at)
 
 
 @pytest.mark.parametrize("broken", ["unmakeable-dir", "corrupted-file"])
@@ -132,7 +132,7 @@ def test_a_broken_store_warns_and_the_page_stands(tmp_path, monkeypatch, broken)
     monkeypatch.setenv("PLAYGROUND_DB", url)
     at = compare_at()
     assert len(at.warning) == 1 and "can't be opened" in at.info[0].value
-    assert not at.get("plotly_chart")
+    assert not page_charts(at)
     if broken == "corrupted-file":
         assert (tmp_path / "runs.db").read_bytes().startswith(b"this is not a database")  # never overwritten
 

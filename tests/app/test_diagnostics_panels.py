@@ -9,6 +9,8 @@ from dataclasses import dataclass, field, replace
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_helpers import page_charts
+
 from playground.callbacks import standard_callbacks
 from playground.config import RunConfig
 from playground.datasets import prepare
@@ -69,7 +71,7 @@ def draw(stats, result) -> tuple[AppTest, StubRunner]:
 
 
 def chart_keys(at: AppTest) -> list[str]:
-    return [c.proto.id for c in at.get("plotly_chart")]
+    return [c.proto.id for c in page_charts(at)]
 
 
 def test_gradient_flow_and_range_test_panels_draw_the_results(results):

@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_helpers import page_charts
+
 from playground.optim import OPTIMIZERS
 from playground.race import PRESETS
 from playground.ui.race_controls import preset_config
@@ -43,8 +45,8 @@ def test_reached_from_the_entry_point_like_a_user():
 
 def chart_data(at: AppTest, key: str) -> list[dict]:
     """Plotly traces of the chart with this key (keys: race_chart_contour / _3d / _loss / _steps)."""
-    charts = [c for c in at.get("plotly_chart") if c.proto.id.endswith(key)]
-    assert len(charts) == 1, [c.proto.id for c in at.get("plotly_chart")]
+    charts = [c for c in page_charts(at) if c.proto.id.endswith(key)]
+    assert len(charts) == 1, [c.proto.id for c in page_charts(at)]
     return json.loads(charts[0].proto.spec)["data"]
 
 
@@ -58,13 +60,13 @@ def test_default_race_draws_one_path_per_selected_optimizer(at):
     assert at.multiselect(key="race_optimizers").value == ["sgd", "momentum", "adam"]
     assert path_names(at) == ["sgd", "momentum", "adam"]
     assert path_names(at, "race_chart_loss") == ["sgd", "momentum", "adam"]
-    contour = json.loads(next(c for c in at.get("plotly_chart") if "race_chart_contour" in c.proto.id).proto.spec)
+    contour = json.loads(next(c for c in page_charts(at) if "race_chart_contour" in c.proto.id).proto.spec)
     assert len(contour["frames"]) > 10  # the step slider / play animation
     assert contour["layout"]["images"][0]["source"].startswith("data:image/png;base64,")  # the contour bands
 
 
 def test_tabs_build_only_the_open_chart(at):
-    keys = lambda: sorted(c.proto.id[c.proto.id.index("race_chart"):] for c in at.get("plotly_chart"))  # noqa: E731
+    keys = lambda: sorted(c.proto.id[c.proto.id.index("race_chart"):] for c in page_charts(at))  # noqa: E731
     assert keys() == ["race_chart_contour", "race_chart_loss"]
     at.session_state["race_view"] = "3-D surface"
     at.session_state["race_curve"] = "Step length"

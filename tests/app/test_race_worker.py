@@ -13,6 +13,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 import race_faults
+from apptest_helpers import page_charts
 from playground import race_task, surfaces
 from playground.ui import race_controls
 from playground.ui.workers import server_worker
@@ -30,7 +31,7 @@ def race_page() -> AppTest:
 
 
 def chart_keys(at: AppTest) -> list[str]:
-    return sorted(c.proto.id[c.proto.id.index("race_chart"):] for c in at.get("plotly_chart"))
+    return sorted(c.proto.id[c.proto.id.index("race_chart"):] for c in page_charts(at))
 
 
 def server_workers() -> list:

@@ -1,5 +1,5 @@
 """A regression run on the Playground page (issue 13 §1): the task control, the regression views, no class charts."""
-from apptest_helpers import app, chart, progress, rerun_until
+from apptest_helpers import app, chart, page_charts, progress, rerun_until
 
 
 def test_a_wine_quality_regression_run_shows_the_scatter_and_metrics():
@@ -17,7 +17,7 @@ def test_a_wine_quality_regression_run_shows_the_scatter_and_metrics():
     assert chart(at, "test_residual_chart")["data"][0]["type"] == "bar"
     assert [t["name"] for t in chart(at, "mae_chart")["data"]] == ["train", "validation", "mean predictor"]  # dashed: the baseline
     assert chart(at, "surface_chart")["data"][0]["type"] == "heatmap"
-    ids = [c.proto.id for c in at.get("plotly_chart")]
+    ids = [c.proto.id for c in page_charts(at)]
     assert not [i for i in ids if "confusion" in i or "recall" in i or "accuracy" in i]  # replaced, not left empty
     at.radio(key="task").set_value("auto").run()  # back to quality classes: a valid classification config
     assert not at.exception and not at.error and "task" not in at.query_params

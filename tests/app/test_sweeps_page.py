@@ -7,7 +7,7 @@ import torch
 from playground.config import LayerSpec, RunConfig
 from playground.sweep import SweepSettings, create_sweep, parse_space
 from playground.sweep.worker import work
-from tests.app.apptest_helpers import app, rerun_until
+from tests.app.apptest_helpers import app, page_charts, rerun_until
 
 PAGE = "pages/sweeps.py"
 BASE = RunConfig(dataset="spiral", n_samples=30, layers=(LayerSpec(8, "relu"),), batch_size=0, epochs=3, seed=1)
@@ -27,8 +27,8 @@ def study(tmp_path, monkeypatch):
 
 
 def figure(at, key: str) -> dict:
-    found = [c for c in at.get("plotly_chart") if c.proto.id.endswith(key)]
-    assert len(found) == 1, [c.proto.id for c in at.get("plotly_chart")]
+    found = [c for c in page_charts(at) if c.proto.id.endswith(key)]
+    assert len(found) == 1, [c.proto.id for c in page_charts(at)]
     return json.loads(found[0].proto.spec)
 
 
@@ -63,7 +63,7 @@ def test_importances_of_a_one_parameter_study_say_why_not(tmp_path, monkeypatch)
     at = app(PAGE)
     at.session_state["sweep_view"] = "Parameter importances"
     at.run()
-    assert not at.exception and not at.get("plotly_chart")
+    assert not at.exception and not page_charts(at)
     assert any("Parameter importances need more than one varied parameter" in c.value for c in at.caption)
 
 
