@@ -17,8 +17,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from app_server import start_app, stop_app  # noqa: E402
-from st_client import StreamlitClient, user_key  # noqa: E402
+from app_server import start_app, stop_app
+from st_client import StreamlitClient, user_key
 
 pytestmark = pytest.mark.e2e
 TIMEOUT = 60  # seconds for any one step: a loaded 2-core machine starts torch slowly
