@@ -24,6 +24,6 @@ def preload() -> None:
     if st.session_state.get(PRELOADED):
         return
     st.session_state[PRELOADED] = True
-    with st.container(key="plotly_preload"):  # display:none below: it takes no room on the page
-        st.html("<style>.st-key-plotly_preload{display:none}</style>")
+    with st.container(key="plotly_preload"):  # hidden with its layout wrapper: no room, no gap on the page
+        st.html("<style>[data-testid='stLayoutWrapper']:has(> .st-key-plotly_preload){display:none}</style>")
         st.plotly_chart(go.Figure(), key="plotly_preload_chart", theme=None, config={"staticPlot": True}, height=10)
