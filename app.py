@@ -1,13 +1,25 @@
 """Entry point: page config, one-time warm-up, and navigation over pages/."""
 import streamlit as st
 
-from playground.ui import presenter
-from playground.ui.charts import preload
-from playground.ui.navigation import mark_app_navigation
-from playground.ui.warmup import warm_up
+from playground.ui import cold_start
 
 
 def main() -> None:
+    with cold_start.first_run("app"):  # a fresh server takes its sessions through the imports one at a time
+        navigation = _app()
+    with cold_start.first_run(navigation.title):
+        navigation.run()
+    from playground.ui.warmup import warm_up
+
+    warm_up()  # after the page, never before it: keeps a spare training process and the race worker started
+
+
+def _app():
+    """Page config, the plotly preload and the navigation (returned: the page to run)."""
+    from playground.ui import presenter
+    from playground.ui.charts import preload
+    from playground.ui.navigation import mark_app_navigation
+
     st.set_page_config(page_title="Neural Network Playground", page_icon=":material/hub:", layout="wide")
     # The top navigation bar already separates the page from the browser chrome: Streamlit's default
     # ~6rem of padding above the page would push a 720-px projector's charts below the fold.
@@ -30,8 +42,7 @@ def main() -> None:
     presenter.style()
     presenter.keep_in_url()
     presenter.show_warnings()
-    navigation.run()
-    warm_up()  # after the page, never before it: keeps a spare training process and the race worker started
+    return navigation
 
 
 # Streamlit runs this file as __main__, so every spawned child (a session's training process, the race

@@ -1,0 +1,37 @@
+"""A fresh server runs each page's first run one session at a time; after that, sessions run side by side.
+
+    with cold_start.first_run("app"):         # app.py: its imports and setup
+        ...
+    with cold_start.first_run(page.url_path):  # the page
+        page.run()
+
+Streamlit runs every session's script in a thread of its own. When a class opens a fresh server at once,
+ten threads import numpy, pandas, scikit-learn and plotly in different orders; CPython breaks the
+resulting cross-thread import cycle by handing one thread a half-initialised module, and that tab shows
+``AttributeError: partially initialized module 'numpy' has no attribute 'ndarray'`` (seen in 2 of 4
+fresh servers with ten tabs). Until one run of a name has finished, its runs hold one process-wide
+lock, so the imports happen in one thread, in one order; a run that stops early (a rerun, an error)
+leaves the name cold. The waiting sessions lose nothing: their imports would take the same interpreter.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+_lock = threading.Lock()
+_finished: set[str] = set()  # names with a run that reached its end
+
+
+@contextmanager
+def first_run(name: str) -> Iterator[None]:
+    if name in _finished:
+        yield
+        return
+    with _lock:
+        yield
+        _finished.add(name)
+
+
+def is_warm(name: str) -> bool:
+    return name in _finished
