@@ -17,13 +17,14 @@ from playground.figures.training import accuracy_figure, progress_text
 from playground.runner_protocol import TrainingRunner
 from playground.snapshot import Snapshot
 from playground.status import Status
-from playground.ui import mnist_view, presenter, reference, regression_view, session
+from playground.refresh_budget import LADDER
+from playground.ui import mnist_view, presenter, reference, refresh, regression_view, session
 from playground.ui.charts import chart
 from playground.ui.data_view import scaled_titles
 from playground.ui.diagnostics import render_gradient_flow
 from playground.ui.network_view import network_view
 
-POLL_SECONDS = 0.5  # while training: charts refresh twice a second
+POLL_SECONDS = LADDER[0]  # while training: charts refresh twice a second, slower when many pages train (refresh.py)
 PAUSED_POLL_SECONDS = 2.0  # while paused nothing changes; this only keeps the heartbeat (timeout 30 s) alive
 FAST_UNTIL = "_poll_fast_until"  # session_state: monotonic time; a click (e.g. Step) wants its result promptly
 LABELS = {Status.IDLE: "Idle", Status.STARTING: "Starting", Status.RUNNING: "Running", Status.PAUSED: "Paused",
@@ -38,12 +39,14 @@ def poll_every(snap: Snapshot) -> float | None:
 
     A queued Start polls as seldom as a paused run: only its place in line changes, and every rerun costs
     the server's one interpreter ~0.1-0.3 s of CPU, which a class of waiting sessions would otherwise
-    take from the sessions that train (bench_sessions.py)."""
+    take from the sessions that train (bench_sessions.py). A training run redraws at the interval the
+    server's redraw budget gives every live page (POLL_SECONDS when few pages train)."""
     if snap.queued is not None:
         return PAUSED_POLL_SECONDS
-    if snap.status is Status.PAUSED and time.monotonic() > st.session_state.get(FAST_UNTIL, 0.0):
-        return PAUSED_POLL_SECONDS
-    return POLL_SECONDS if snap.active else None
+    if snap.status is Status.PAUSED:
+        fast = time.monotonic() <= st.session_state.get(FAST_UNTIL, 0.0)  # a Step's result, promptly
+        return POLL_SECONDS if fast else PAUSED_POLL_SECONDS
+    return refresh.interval() if snap.active else None
 
 
 def poll_fast_for(seconds: float) -> None:
@@ -58,9 +61,11 @@ def live_view(runner: TrainingRunner, idle_view: Callable[..., None]) -> None:
 
 def _draw(runner: TrainingRunner, drawn_for: tuple[str, float | None], idle_view: Callable[..., None]) -> None:
     """``drawn_for``: (status, polling interval) the last full run drew the buttons and timer for."""
+    cpu = time.thread_time()
     runner.heartbeat()
     snap = runner.snapshot()
     if snap.status is Status.IDLE:
+        refresh.leave()
         idle_view()
         return
     status_line(snap)
@@ -75,6 +80,10 @@ def _draw(runner: TrainingRunner, drawn_for: tuple[str, float | None], idle_view
             render_gradient_flow(snap)
         test_results(snap, names)
         mnist_view.mnist_views(snap, names)  # image sets: first-layer weights, test gallery, Draw a digit
+    if snap.status is Status.RUNNING and snap.queued is None:
+        refresh.record(time.thread_time() - cpu)  # what this redraw cost the server: the budget's measure
+    elif not snap.active:
+        refresh.leave()
     if (snap.status, poll_every(snap)) != drawn_for:
         st.rerun()  # e.g. paused, or ended: only a full rerun refreshes the buttons and changes run_every
 

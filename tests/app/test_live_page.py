@@ -1,4 +1,6 @@
 """The live run on the Playground page, as a teacher clicks through it (AppTest, widgets by key)."""
+import time
+
 from streamlit.testing.v1 import AppTest
 
 from apptest_helpers import app, chart, progress, rerun_until
@@ -54,3 +56,28 @@ def test_adding_a_layer_after_none_gives_the_default_layer():
     at.number_input(key="n_layers").set_value(1).run()
     assert "layers" not in dict(at.query_params)  # back to the default stack: nothing to put in the link
     assert any("603 trainable parameters" in m.value for m in at.markdown)  # 2*100+100 + 100*3+3: one 100-unit layer
+
+
+def test_a_live_page_redraws_at_the_budgets_interval_and_leaves_it_when_the_run_ends():
+    """With thirty other pages redrawing on this server, a Start redraws as seldom as they do (refresh_budget.py)."""
+    from playground.refresh_budget import LADDER
+    from playground.ui import refresh
+
+    budget = refresh.budget()  # st.cache_resource: the one this server's sessions share (AppTest: this process)
+    now = time.monotonic()
+    for i in range(30):  # stamped ten minutes ahead: live for the whole test, however slow the machine
+        budget.record(f"other-{i}", 0.1, now + 600, 8.0)
+    try:
+        expected = budget.interval("probe", None, now)
+        assert expected > LADDER[0]
+        at = app(**LONG)
+        at.button(key="start").click().run()
+        rerun_until(at, lambda at: "Running" in progress(at) and epoch(at) >= 1, "a running run")
+        assert at.session_state[refresh.CURRENT] == expected
+        assert budget.live(time.monotonic()) == 31  # the thirty and this page
+        at.button(key="stop").click().run()
+        rerun_until(at, lambda at: "Stopped" in progress(at), "the stop")
+        assert budget.live(time.monotonic()) == 30
+    finally:
+        for i in range(30):
+            budget.forget(f"other-{i}")
