@@ -1,7 +1,7 @@
 """How often each live page may redraw, so that all of them together use at most a share of the server.
 
     budget = RefreshBudget(share=0.5)
-    budget.record(session, cpu_seconds, now)   # after each live redraw: what it cost this server
+    budget.record(session, seconds, now)   # after each live redraw: how long it took this server
     every = budget.interval(session, current, now)  # the redraw interval that page should use now
 
 Every live page redraws its charts on a timer (``st.fragment(run_every=...)``), and each redraw costs
@@ -9,10 +9,12 @@ the server's one interpreter 40-100 ms of CPU (building and serialising the char
 py-spy). Two pages at twice a second cost little; thirty would need more than the one core that
 interpreter can use, and then everything on it waits behind the redraws: Pause clicks, heartbeats,
 queued Starts (measured: at ten live pages a Pause took 19 s and the runs timed out). So the pages
-share one budget: together they may use ``share`` of a core, measured, not guessed. The interval
-is the same for every live page (fair), never below ``base`` (a lone page still redraws twice a
-second), and moves along a ladder with some slack, because a page changes its interval only
-through a full rerun.
+share one budget: together they may keep the interpreter busy ``share`` of the time, measured, not
+guessed. The measure is each redraw's wall time, not its CPU time: on a machine whose cores the
+training processes fill, the server gets a fraction of a core, and a redraw's wall time says so.
+The interval is the same for every live page (fair), never below the ladder's first step (a lone
+page still redraws twice a second), and moves along the ladder with some slack, because a page
+changes its interval only through a full rerun.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ import os
 import threading
 
 SHARE_ENV = "PLAYGROUND_REFRESH_SHARE"
-DEFAULT_SHARE = 0.5  # of one core: the rest of the interpreter serves clicks, queued Starts, new pages
+DEFAULT_SHARE = 0.5  # of the interpreter's time: the rest serves clicks, queued Starts, new pages
 LADDER = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0)  # s; the top stays well inside the 30 s heartbeat timeout
 SLACK = 0.8  # step down only when the need is below this fraction of the lower step: no flapping at an edge
 COST_WEIGHT = 0.1  # of each new redraw in the running mean cost (about the last ten redraws)
@@ -34,9 +36,9 @@ def share_from_env() -> float:
     try:
         share = float(raw)
     except ValueError:
-        raise ValueError(f"{SHARE_ENV} == {raw!r}, must be a number of cores in (0, 64]") from None
+        raise ValueError(f"{SHARE_ENV} == {raw!r}, must be a number in (0, 64]") from None
     if not 0 < share <= 64:
-        raise ValueError(f"{SHARE_ENV} == {share}, must be a number of cores in (0, 64]")
+        raise ValueError(f"{SHARE_ENV} == {share}, must be a number in (0, 64]")
     return share
 
 
@@ -47,14 +49,14 @@ class RefreshBudget:
         self.share = share
         self.ladder = ladder
         self._lock = threading.Lock()
-        self._cost: float | None = None  # running mean CPU seconds of one redraw, over all pages
+        self._cost: float | None = None  # running mean seconds of one redraw, over all pages
         self._seen: dict[str, tuple[float, float]] = {}  # session -> (last redraw time, its interval then)
 
-    def record(self, session: str, cpu_seconds: float, now: float, interval: float | None = None) -> None:
-        """A live redraw of ``session`` just cost ``cpu_seconds``; ``interval``: the one it runs at."""
+    def record(self, session: str, seconds: float, now: float, interval: float | None = None) -> None:
+        """A live redraw of ``session`` just took ``seconds``; ``interval``: the one it runs at."""
         with self._lock:
             w = COST_WEIGHT if self._cost is not None else 1.0
-            self._cost = (1 - w) * (self._cost or 0.0) + w * max(cpu_seconds, 0.0)
+            self._cost = (1 - w) * (self._cost or 0.0) + w * max(seconds, 0.0)
             self._seen[session] = (now, interval or self.ladder[0])
 
     def forget(self, session: str) -> None:

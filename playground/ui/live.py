@@ -61,7 +61,7 @@ def live_view(runner: TrainingRunner, idle_view: Callable[..., None]) -> None:
 
 def _draw(runner: TrainingRunner, drawn_for: tuple[str, float | None], idle_view: Callable[..., None]) -> None:
     """``drawn_for``: (status, polling interval) the last full run drew the buttons and timer for."""
-    cpu = time.thread_time()
+    began = time.perf_counter()
     runner.heartbeat()
     snap = runner.snapshot()
     if snap.status is Status.IDLE:
@@ -81,7 +81,7 @@ def _draw(runner: TrainingRunner, drawn_for: tuple[str, float | None], idle_view
         test_results(snap, names)
         mnist_view.mnist_views(snap, names)  # image sets: first-layer weights, test gallery, Draw a digit
     if snap.status is Status.RUNNING and snap.queued is None:
-        refresh.record(time.thread_time() - cpu)  # what this redraw cost the server: the budget's measure
+        refresh.record(time.perf_counter() - began)  # what this redraw took the server: the budget's measure
     elif not snap.active:
         refresh.leave()
     if (snap.status, poll_every(snap)) != drawn_for:

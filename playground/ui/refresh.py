@@ -1,7 +1,7 @@
 """This session's part in the server's redraw budget (playground/refresh_budget.py): one budget per server.
 
     every = refresh.interval()     # the live view's run_every while a run trains
-    refresh.record(cpu_seconds)    # after each live redraw
+    refresh.record(seconds)        # after each live redraw: how long it took
     refresh.leave()                # the run ended: this page no longer redraws
 """
 from __future__ import annotations
@@ -35,8 +35,8 @@ def interval() -> float:
     return every
 
 
-def record(cpu_seconds: float) -> None:
-    budget().record(_token(), cpu_seconds, time.monotonic(), st.session_state.get(CURRENT))
+def record(seconds: float) -> None:
+    budget().record(_token(), seconds, time.monotonic(), st.session_state.get(CURRENT))
 
 
 def leave() -> None:

@@ -24,7 +24,7 @@ def test_pages_together_stay_within_the_share_until_the_top_of_the_ladder(share,
     for pages in range(1, 41):
         b = budget_with(pages, cost, share)
         every = b.interval("s0", None, 100.0)
-        load = pages * cost / every  # cores the redraws use at this interval
+        load = pages * cost / every  # the share of the server's time the redraws take at this interval
         assert load <= share + 1e-9 or every == LADDER[-1], (pages, every, load)
         if every > LADDER[0]:  # and no slower than needed: the step below would overrun the share
             assert pages * cost / LADDER[LADDER.index(every) - 1] > share * (1 - 1e-9)
@@ -72,5 +72,5 @@ def test_the_share_comes_from_the_environment_with_a_clear_message(monkeypatch):
     assert share_from_env() == 1.5
     for bad in ("0", "-1", "lots"):
         monkeypatch.setenv(SHARE_ENV, bad)
-        with pytest.raises(ValueError, match=f"{SHARE_ENV} == .*must be a number of cores in \\(0, 64\\]"):
+        with pytest.raises(ValueError, match=f"{SHARE_ENV} == .*must be a number in \\(0, 64\\]"):
             share_from_env()
