@@ -26,6 +26,7 @@ from playground.ui.network_view import network_view
 
 POLL_SECONDS = LADDER[0]  # while training: charts refresh twice a second, slower when many pages train (refresh.py)
 PAUSED_POLL_SECONDS = 2.0  # while paused nothing changes; this only keeps the heartbeat (timeout 30 s) alive
+FIRST_FRAME_OF = "_first_frame_of"  # session_state: the run whose first live frame this page has drawn
 FAST_UNTIL = "_poll_fast_until"  # session_state: monotonic time; a click (e.g. Step) wants its result promptly
 LABELS = {Status.IDLE: "Idle", Status.STARTING: "Starting", Status.RUNNING: "Running", Status.PAUSED: "Paused",
           Status.FINISHED: "Finished", Status.EARLY_STOPPED: "Stopped early", Status.DIVERGED: "Diverged",
@@ -113,9 +114,15 @@ def status_line(snap: Snapshot) -> None:
 
 
 def training_charts(snap: Snapshot, names: list[str]) -> None:
-    """Boundary beside the loss/accuracy curves; validation confusion beside per-class recall."""
+    """Boundary beside the loss/accuracy curves; validation confusion beside per-class recall.
+
+    A training run's first frame draws only what a 720-px screen shows first (boundary, loss, accuracy):
+    the browser mounts each new chart (the graph with its hundreds of edges the dearest), and the first
+    loss point should not wait for charts below the fold, which join half a second later."""
     if snap.config.regression:  # no classes: the prediction surface, loss and MAE instead
         return regression_view.training_charts(snap)
+    first_frame = snap.active and st.session_state.get(FIRST_FRAME_OF) != snap.run_id
+    st.session_state[FIRST_FRAME_OF] = snap.run_id
     left, right = st.columns([6, 5])
     with left:
         if snap.boundary is not None:
@@ -126,6 +133,8 @@ def training_charts(snap: Snapshot, names: list[str]) -> None:
     with right:
         reference.loss_chart(snap)
         chart(accuracy_figure(snap.history, height=230), key="accuracy_chart")
+    if first_frame:
+        return
     if snap.network is not None:  # the network graph and a clicked unit's map, under the boundary
         network_view(snap.network, snap.boundary.points if snap.boundary else None, len(names),
                      interactive=snap.status not in (Status.RUNNING, Status.STARTING))  # fmt: skip
