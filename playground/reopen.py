@@ -15,7 +15,6 @@ from playground.boundary import plane_of
 from playground.datasets import prepare
 from playground.metrics import Metrics
 from playground.snapshot import BoundaryGrid
-from playground.store import open_store
 
 if TYPE_CHECKING:  # imported where a model is rebuilt: the pages import this module before torch is loaded
     from playground.trainer import Trainer
@@ -36,6 +35,8 @@ class Reopened:
 def stored_run(store_url: str, run_id: str, purpose: str):
     """(config, final weights, its data prepared again from the config: same seed and split) of stored run
     ``run_id``. NoWeights (naming ``purpose``) when it kept none; StoreUnavailable when the store can't be read."""
+    from playground.store import open_store  # here: SQLAlchemy loads when a run is reopened, not with the page
+
     with open_store(store_url) as store:
         run, state = store.get_run(run_id), store.load_weights(run_id)
     if state is None:

@@ -10,15 +10,22 @@ session tries again (a PostgreSQL server may come back), but each session says s
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
-from playground.store import Location, RunStore, StoreUnavailable, open_store
+from playground.store import Location, StoreUnavailable
+
+if TYPE_CHECKING:
+    from playground.store import RunStore
 
 SAID = "_store_unavailable_said"  # session_state: this session has shown why runs are not saved
 
 
 @st.cache_resource(show_spinner=False, on_release=lambda store: store.close())
 def _open(url: str) -> RunStore:
+    from playground.store import open_store  # here: SQLAlchemy loads after the page's first charts, not before
+
     return open_store(url)
 
 

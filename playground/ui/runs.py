@@ -8,6 +8,8 @@ can be pinned as the dashed reference on the live loss chart.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 from playground.figures.boundary import boundary_figure
@@ -15,12 +17,15 @@ from playground.figures.evaluation import confusion_figure
 from playground.figures.compare import curves_figure
 from playground.reopen import NoWeights, Reopened, reopen
 from playground.runs_table import histories_csv, runs_frame
-from playground.store import RunRecord, RunStore, StoreUnavailable
+from playground.store import RunRecord, StoreUnavailable
 from playground.ui import model_io, reference, run_store, session, state
 from playground.ui.charts import chart
 from playground.ui.data_view import scaled_titles
 from playground.ui.workers import server_worker
 from playground.worker import WorkerClosed, WorkerCrashed, WorkerTimeout
+
+if TYPE_CHECKING:
+    from playground.store import RunStore
 
 MAX_ROWS = 200  # the newest runs listed; older ones stay in the store (and on the Compare page)
 TABLE = "runs_table"  # widget keys

@@ -25,7 +25,7 @@ from playground.datasets import DATASETS, DatasetUnavailable, Splits, prepare
 from playground.process_runner import ProcessRunner
 from playground.runner_protocol import TrainingRunner
 from playground.snapshot import new_run_id
-from playground.store import Location, recording
+from playground.store import Location
 from playground.ui import model_init, run_store
 from playground.ui.park import RunnerPark, browser_key
 from playground.ui.workers import admission, spare_pool
@@ -93,6 +93,8 @@ def start(runner: TrainingRunner, cfg: RunConfig, splits: Splits, paused: bool =
     run_id = new_run_id()
     record = None
     if run_store.get() is not None:
+        from playground.store import recording  # the store's module (SQLAlchemy) is loaded by run_store.get()
+
         record = functools.partial(recording, store=Location.from_env().url, run_id=run_id, session=owner())
     # a loaded model file's weights first (model_init), then the recorder
     runner.start(cfg, splits, paused=paused, extra_callbacks=model_init.extra_callbacks(record), run_id=run_id)

@@ -81,6 +81,25 @@ def test_the_playground_lessons_compare_and_sweeps_pages_import_no_torch():
     assert out.stdout.strip() == "False", out.stdout + out.stderr
 
 
+PLAYGROUND_PAGE = """
+import sys
+import streamlit
+from playground.ui import (data_view, diagnostics, live, lr_sync, model_io, presenter, run_controls, runs, session,
+                           settings, setup, state, url, warmup, navigation, cold_start, refresh, charts)
+print(sorted(m for m in ("torch", "sqlalchemy") if m in sys.modules))
+"""
+
+
+def test_the_playground_page_imports_no_sqlalchemy_before_its_first_draw():
+    # playground.store's names load on first use (PEP 562): the run store (SQLAlchemy, ~0.4 s) is opened by
+    # the runs panel, under the live view, so a fresh server's first preview does not wait for it
+    out = subprocess.run([sys.executable, "-c", PLAYGROUND_PAGE], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
+    from playground import store
+
+    assert store.RunStore.__module__ == "playground.store.store" and set(store.__all__) >= {"open_store", "Location"}
+
+
 UNPICKLE = """
 import pickle, sys
 for path in sys.argv[1:]:
