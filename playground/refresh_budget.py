@@ -74,21 +74,22 @@ class RefreshBudget:
         """The interval at which ``pages`` (default: the live ones) redrawing would use exactly the share."""
         with self._lock:
             self._prune(now)
-            n = len(self._seen) if pages is None else pages
-            return n * (self._cost or 0.0) / self.share
+            return self._need(len(self._seen) if pages is None else pages)
 
     def interval(self, session: str, current: float | None, now: float) -> float:
         """The ladder step ``session`` should redraw at: the smallest one that meets the need, except that
         a page steps down from ``current`` only when the need has fallen well below the lower step."""
         with self._lock:
             self._prune(now)
-            pages = len(self._seen | {session: (now, current or self.ladder[0])})
-            need = pages * (self._cost or 0.0) / self.share
+            need = self._need(len(self._seen) + (session not in self._seen))  # this page counts, seen or not
         fits = next((s for s in self.ladder if s >= need), self.ladder[-1])
         if current is None or current not in self.ladder or fits >= current:
             return fits
         lower = self.ladder[self.ladder.index(current) - 1]
         return fits if need < SLACK * lower else current
+
+    def _need(self, pages: int) -> float:
+        return pages * (self._cost or 0.0) / self.share
 
     def _prune(self, now: float) -> None:
         for session, (last, every) in list(self._seen.items()):

@@ -2,8 +2,8 @@
 
     with cold_start.first_run("app"):         # app.py: its imports and setup
         ...
-    with cold_start.first_run(page.url_path):  # the page
-        page.run()
+    with cold_start.first_run(navigation.title):  # the page st.navigation picked
+        navigation.run()
 
 Streamlit runs every session's script in a thread of its own. When a class opens a fresh server at once,
 ten threads import numpy, pandas, scikit-learn and plotly in different orders; CPython breaks the
