@@ -27,6 +27,14 @@ def wait_for(predicate, timeout: float = 30.0, what: str = "condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def _run_or_none(store, run_id: str):
+    """The stored run, or None while its recorder's thread has not written its first row yet."""
+    try:
+        return store.get_run(run_id)
+    except KeyError:
+        return None
+
+
 def test_a_runner_run_with_an_lr_change_and_a_stop(store_url):
     runner = Runner(publish_every=0.05)
     record = functools.partial(recording, store=store_url, run_id="runner000001", session="browser-1", interval=0.05)
@@ -57,7 +65,8 @@ def test_a_diverged_runner_run_gets_its_status_without_finish(store_url):
                                                                           interval=0.05))  # fmt: skip
         wait_for(lambda: runner.snapshot().status is Status.DIVERGED, what="divergence")
         with open_store(store_url) as store:  # the runner skips finish(); the recorder writes the status itself
-            run = wait_for(lambda: (r := store.get_run("diverged0001")).status != "running" and r, what="the final status")
+            run = wait_for(lambda: (r := _run_or_none(store, "diverged0001")) and r.status != "running" and r,
+                           what="the final status")  # fmt: skip
     finally:
         runner.close()
     assert run.status == "diverged" and run.epochs == runner.snapshot().epoch and not run.has_weights
