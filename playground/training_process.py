@@ -10,7 +10,9 @@ so the parent can tell a hung process from a busy one. See playground/process_ru
 """
 from __future__ import annotations
 
+import functools
 import multiprocessing as mp
+import tempfile
 import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable
@@ -111,15 +113,17 @@ def _warm_up() -> None:
 
     Importing torch and the engine is most of it; then torch._dynamo's import (the first optimizer,
     ~0.8 s) and the first call of each kernel and code path a run takes (~0.3 s): a two-epoch
-    rehearsal on 30 made-up points, through a Runner as the real run goes. One torch thread; the
-    settings that follow set the real count."""
+    rehearsal on 30 made-up points, through a Runner as the real run goes. It is recorded, as the
+    app's runs are, into a throwaway SQLite file: a run's recorder unpickles from playground.store
+    (SQLAlchemy's import, ~0.3 s) and first opens a store while the first epoch trains (~0.2 s of
+    the interpreter's time). One torch thread; the settings that follow set the real count."""
     import numpy as np
     import torch
 
-    import playground.store  # noqa: F401  a recorded run's recorder unpickles from here (sqlalchemy, ~0.25 s)
     from playground.config import RunConfig
     from playground.datasets import Dataset, Splits
     from playground.runner import Runner
+    from playground.store import recording
 
     torch.set_num_threads(1)
     X = np.random.default_rng(0).standard_normal((30, 2)).astype(np.float32)  # (30, 2)
@@ -127,11 +131,13 @@ def _warm_up() -> None:
     data = Dataset("spiral", X, y, ["x1", "x2"], ["0", "1", "2"], "2d")
     splits = Splits(X[:18], y[:18], X[18:24], y[18:24], X[24:], y[24:], data)
     runner = Runner(publish_every=0.0)
-    runner.start(RunConfig(epochs=2, seed=0), splits)
-    deadline = time.monotonic() + 30
-    while runner.snapshot().active and time.monotonic() < deadline:
-        time.sleep(0.01)
-    runner.close()
+    with tempfile.TemporaryDirectory(prefix="playground-warm-up-") as tmp:
+        record = functools.partial(recording, store=f"sqlite:///{tmp}/rehearsal.db")
+        runner.start(RunConfig(epochs=2, seed=0), splits, extra_callbacks=record)
+        deadline = time.monotonic() + 30
+        while runner.snapshot().active and time.monotonic() < deadline:
+            time.sleep(0.01)
+        runner.close()  # the run's end is written (its recorder's thread has ended) before the file goes
 
 
 def _execute(runner: Runner, name: str, args: tuple, kwargs: dict) -> tuple[Any, Exception | None]:
