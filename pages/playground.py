@@ -7,8 +7,8 @@ by default), never in this script.
 import streamlit as st
 
 from playground.status import Status
-from playground.ui import (data_view, diagnostics, live, lr_sync, model_io, presenter, run_controls, runs, session,
-                           settings, state, url)
+from playground.ui import (data_view, diagnostics, live, lr_sync, model_io, presenter, rehearsal, run_controls, runs,
+                           session, settings, state, url)
 from playground.ui.navigation import require_app_navigation
 from playground.ui.setup import load_data, resolve
 
@@ -52,3 +52,5 @@ with main.container(key="run_panel"):
     model_io.model_panel(runner, setup)
     with st.expander("Learning-rate range test", icon=":material/query_stats:"):
         diagnostics.render_lr_finder(runner, setup.cfg)
+if runner.snapshot().status is Status.IDLE:  # last, out of sight: warms the browser for a first Start
+    rehearsal.rehearse()

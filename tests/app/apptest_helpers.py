@@ -6,6 +6,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from playground.ui.rehearsal import PREFIX as REHEARSAL
+
 APP = str(Path(__file__).resolve().parents[2] / "app.py")  # AppTest resolves relative paths from this file
 
 
@@ -39,8 +41,10 @@ def rerun_until(at: AppTest, done, what: str, timeout: float = 60.0):
 
 
 def page_charts(at: AppTest) -> list:
-    """The page's plotly charts, without app.py's hidden plotly.js preload (playground/ui/charts.py)."""
-    return [c for c in at.get("plotly_chart") if not c.proto.id.endswith("plotly_preload_chart")]
+    """The page's plotly charts, without the hidden ones: app.py's plotly.js preload (playground/ui/charts.py)
+    and the first live frame's rehearsal (playground/ui/rehearsal.py)."""
+    return [c for c in at.get("plotly_chart")
+            if not c.proto.id.endswith("plotly_preload_chart") and f"-{REHEARSAL}" not in c.proto.id]
 
 
 def chart(at: AppTest, key: str) -> dict:
