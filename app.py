@@ -5,10 +5,12 @@ from playground.ui import cold_start
 
 
 def main() -> None:
-    with cold_start.first_run("app"):  # a fresh server takes its sessions through the imports one at a time
+    # A fresh server takes its sessions through the imports one at a time: app.py and its page's
+    # first runs; "app" is warm once a whole run has finished (playground/ui/cold_start.py).
+    with cold_start.first_run("app"):
         navigation = _app()
-    with cold_start.first_run(navigation.title):
-        navigation.run()
+        with cold_start.first_run(navigation.title):
+            navigation.run()
     from playground.ui.warmup import warm_up
 
     warm_up()  # after the page, never before it: keeps a spare training process and the race worker started

@@ -60,3 +60,12 @@ def test_a_run_that_stops_early_leaves_the_name_cold_and_the_lock_free():
     with cold_start.first_run(name):  # not deadlocked: the lock was released
         pass
     assert cold_start.is_warm(name)
+
+
+def test_a_name_held_around_another_first_run_is_warm_only_once_both_have_finished():
+    # app.py holds "app" around its page's first run, in the same thread: the lock is reentrant
+    with cold_start.first_run("test-app"):
+        with cold_start.first_run("test-page-d"):
+            assert not cold_start.is_warm("test-app")
+        assert cold_start.is_warm("test-page-d") and not cold_start.is_warm("test-app")
+    assert cold_start.is_warm("test-app")
