@@ -8,9 +8,11 @@ Each repetition starts a fresh ``streamlit run app.py`` and drives it with headl
 - server start -> first page: from launching the server process to the Playground page showing
   its Start button and the data preview (the browser asks for the page as soon as
   ``/_stcore/health`` answers);
-- first Start, cold server: Start clicked in that first session at once; until the loss chart
+- first Start, cold server: Start clicked in that first session as soon as it has settled; until the loss chart
   (the first epoch's point) is drawn;
 - a later Start: the same session, after Stop and Reset;
+- each Start is clicked once the page has settled (its script finished, the browser idle once, at most
+  2 s later), as a student clicks a page that is drawn;
 - first Start, warm server: once the server's processes have gone quiet (their CPU time grew by
   less than 0.05 s in a second: every warm-up is done; at least ``--settle`` s after the first
   page), a new browser context (a new session, another browser key, so nothing is adopted) opens
@@ -36,6 +38,7 @@ QUERY = "?epochs=100000"  # the default spiral, a run that outlasts the measurem
 START = ".st-key-start button:not([disabled])"
 FIRST_PAGE = [START, ".st-key-preview .js-plotly-plot"]  # something useful: the controls and the data
 FIRST_POINT = ".st-key-loss_chart .js-plotly-plot"
+SETTLED = "[data-testid='stApp'][data-test-script-state='notRunning']"
 TIMEOUT = 180_000  # ms; a loaded machine can be very slow
 # Set before any page script runs: remember if Streamlit's pages/ sidebar (links named after the
 # files: app, compare, landscape, ...) was ever in the DOM; app.py's own navigation is a top bar.
@@ -60,12 +63,25 @@ new MutationObserver(() => {
   }
 }).observe(document, {childList: true, subtree: true});
 """
+# The page's own clock for the first page: the wall time (ms since the epoch) of the first frame painted
+# once the enabled Start button and the preview's plot are both in the DOM.
+WATCH_FIRST_PAGE = """
+window.__firstPage = null;
+const firstPage = new MutationObserver(() => {
+  if (document.querySelector(%r) && document.querySelector(%r)) {
+    firstPage.disconnect();
+    requestAnimationFrame(() => setTimeout(() => { window.__firstPage = performance.timeOrigin + performance.now(); }, 0));
+  }
+});
+firstPage.observe(document, {childList: true, subtree: true, attributes: true});
+""" % tuple(FIRST_PAGE)
 
 
 def open_page(browser, base: str):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.add_init_script(WATCH_SIDEBAR)
     context.add_init_script(WATCH_START)
+    context.add_init_script(WATCH_FIRST_PAGE)
     page = context.new_page()
     page.goto(f"{base}/{QUERY}")
     for selector in FIRST_PAGE:
@@ -73,8 +89,16 @@ def open_page(browser, base: str):
     return page
 
 
+def settle(page) -> None:
+    """Until the page's script has finished and the browser's main thread has been idle once (at most
+    2 s): a student clicks a page that is drawn, not the first button that appears."""
+    page.locator(SETTLED).wait_for(timeout=TIMEOUT)
+    page.evaluate("() => new Promise(done => requestIdleCallback(done, {timeout: 2000}))")
+
+
 def time_start(page) -> tuple[float, float]:
     """Seconds from the Start click to the first loss point drawn: as Playwright saw it, and painted (the page's clock)."""
+    settle(page)
     t0 = time.monotonic()
     page.locator(START).click()
     page.locator(FIRST_POINT).first.wait_for(timeout=TIMEOUT)  # Streamlit may briefly hold a stale copy too
@@ -92,12 +116,14 @@ def stop_and_reset(page) -> None:
 
 
 def one_server(browser, settle: float) -> dict[str, float]:
-    t0 = time.monotonic()
+    t0, wall0 = time.monotonic(), time.time()
     server, base = launch_app()
     try:
         wait_healthy(base, timeout=120)
         page = open_page(browser, base)
         out = {"first_page": time.monotonic() - t0}
+        page.wait_for_function("window.__firstPage", timeout=TIMEOUT)
+        out["first_page_painted"] = page.evaluate("window.__firstPage") / 1000 - wall0
         out["cold_start"], out["cold_painted"] = time_start(page)
         out["sidebar"] = float(page.evaluate("window.__sidebarFlashed"))
         stop_and_reset(page)
@@ -117,6 +143,7 @@ def one_server(browser, settle: float) -> dict[str, float]:
 
 ROWS = [
     ("server start -> first page (settings, data preview)", "first_page"),
+    ("  the same, painted (the page's clock)", "first_page_painted"),
     ("first Start -> first loss point, cold server (right after the first page)", "cold_start"),
     ("  the same, painted (the page's clock)", "cold_painted"),
     ("first Start -> first loss point, warm server (a new session)", "warm_start"),
