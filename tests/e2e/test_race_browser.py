@@ -149,6 +149,10 @@ def test_a_preset_puts_the_race_in_the_url_and_the_link_restores_it(browser, app
     fresh = open_at(browser, link, *SIZES[0])  # a new browser context: a new session
     try:
         wait_for_legend(fresh, "race_chart_contour", list(PRESETS["saddle"].settings))
+        # the legend can come while the link's first runs still redraw the widgets (once, under a loaded CI
+        # run, the surface's input was not in the DOM yet): read them once the script is done and they are there
+        wait_for_app(fresh)
+        fresh.locator(".st-key-race_surface input").wait_for(timeout=60_000)
         assert race_setup(fresh) == setup
         assert fresh.get_by_text(PRESETS["saddle"].title + ".").is_visible()  # recognised as the preset
         assert query(fresh) == expected
