@@ -21,8 +21,11 @@ Two scenarios:
   that outlasts the measurement. After every session has its first point, a ``--window`` s wait,
   then each page's samples/s from its progress bar, Pause clicked in every session together and
   the time until each page shows "Paused", and the server's memory (its process tree's RSS, peak
-  of samples taken through the window). A session whose epoch count did not move during the
-  window counts as stalled.
+  of samples taken through the window). Each page's epoch count is read every second of the window:
+  the longest time one stood still is the "longest redraw gap" (with many pages the redraw budget,
+  playground/refresh_budget.py, spaces redraws up to 8 s apart). A session whose epoch count did not
+  move during the whole window counts as stalled; a window under ~2 x 8 s can count a page between two
+  budgeted redraws as stalled.
 
 Prints the samples and markdown tables (median and p95 over sessions), and the client's CPU time (this
 process and its children but the server, e.g. Chromium) per measurement.
@@ -257,14 +260,22 @@ async def run_open(client, k: int, window: float) -> dict:
         t0 = time.monotonic()
         results = await asyncio.gather(*(client.open_session_run(p, t0) for p in pages))
         before = [speed(await client.progress(p)) for p in pages]
+        shown = [(b[0] if b else -1, time.monotonic()) for b in before]  # per page: (epoch shown, since when)
+        gaps = [0.0] * k  # per page: the longest time its epoch count stood still in the window
         peak, end = 0.0, time.monotonic() + window
         while time.monotonic() < end:
             peak = max(peak, rss_mb(server.pid))
             await asyncio.sleep(1.0)
+            for i, p in enumerate(pages):
+                now, epoch = time.monotonic(), (speed(await client.progress(p)) or (-1,))[0]
+                if epoch != shown[i][0]:
+                    shown[i] = (epoch, now)
+                gaps[i] = max(gaps[i], now - shown[i][1])
         after = [speed(await client.progress(p)) for p in pages]
         pauses = await asyncio.gather(*(client.pause_latency(p) for p in pages))
-        for r, b, a, pause in zip(results, before, after, pauses):
+        for r, b, a, pause, gap in zip(results, before, after, pauses, gaps):
             r["samples_per_s"] = a[1] if a else None
+            r["longest_gap"] = round(gap, 1)
             r["stalled"] = not (a and b and a[0] > b[0])
             r["pause"] = pause
         cpu = client_cpu(server) - cpu0
@@ -305,8 +316,9 @@ def open_row(r: dict) -> str:
     pauses = [x["pause"] for x in s if x.get("pause") is not None]
     med = statistics.median(sps) if sps else float("nan")
     low = min(sps) / med if sps else float("nan")
+    gap = max((x["longest_gap"] for x in s if "longest_gap" in x), default=float("nan"))
     return (f"| {r['k']} | {fmt(first)} | {med:,.0f} | {min(sps or [0]):,.0f} ({low:.2f} of median) | "
-            f"{fmt(pauses)} | {failed + stalled} | {r['rss_mb']:,.0f} MB |")  # fmt: skip
+            f"{gap:.0f} s | {fmt(pauses)} | {failed + stalled} | {r['rss_mb']:,.0f} MB |")  # fmt: skip
 
 
 async def run_all(client, args) -> tuple[list[dict], list[dict]]:
@@ -342,9 +354,9 @@ async def main_async(args) -> None:
             print(class_row(r))
     if open_results:
         print(f"\nOpen: PLAYGROUND_MAX_TRAINING = sessions, everyone trains at once ({args.window:.0f} s window)\n")
-        print("| sessions | Start -> first point | samples/s, median session | slowest session | "
+        print("| sessions | Start -> first point | samples/s, median session | slowest session | longest redraw gap | "
               "Pause -> shown | failed or stalled | server memory (peak) |")  # fmt: skip
-        print("|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|")
         for r in open_results:
             print(open_row(r))
     cpu = [f"{name} {r['k']}: {r['client_cpu_s']:.1f} s" for name, rs in (("class", class_results), ("open", open_results))
