@@ -17,7 +17,8 @@ leaves the name cold. The waiting sessions lose nothing: their imports would tak
 first run has finished: until then a session's app.py (which builds a plotly figure) cannot run beside a
 page's first imports. Plotly looks for pandas without importing it (``sys.modules``), and found it half
 imported by the page's thread: ``partially initialized module 'pandas' has no attribute 'Series'``
-(1 of ~10 fresh servers with ten tabs, while "app" was warm after its own part).
+(twice in about a dozen fresh servers with ten tabs, in loaded test runs, while "app" was warm after its
+own part).
 """
 from __future__ import annotations
 
