@@ -8,18 +8,18 @@ Each repetition starts a fresh ``streamlit run app.py`` and drives it with headl
 - server start -> first page: from launching the server process to the Playground page showing
   its Start button and the data preview (the browser asks for the page as soon as
   ``/_stcore/health`` answers);
-- first Start, cold server: Start clicked in that first session as soon as it has settled; until the loss chart
-  (the first epoch's point) is drawn;
+- first Start, cold server: Start clicked in that first session; until the loss chart (the first
+  epoch's point) is drawn;
 - a later Start: the same session, after Stop and Reset;
-- each Start is clicked once the page has settled (its script finished, the browser idle once, at most
-  2 s later), as a student clicks a page that is drawn;
 - first Start, warm server: once the server's processes have gone quiet (their CPU time grew by
   less than 0.05 s in a second: every warm-up is done; at least ``--settle`` s after the first
   page), a new browser context (a new session, another browser key, so nothing is adopted) opens
   the page and clicks Start.
 
-A MutationObserver records whether Streamlit's auto-discovered pages sidebar (``stSidebarNav``)
-ever appeared in the first session. Prints the samples and a markdown table of medians.
+Each Start is clicked once the page has settled (its script finished, the browser idle once, at most
+2 s later), as a student clicks a page that is drawn. A MutationObserver records whether Streamlit's
+auto-discovered pages sidebar (``stSidebarNav``) ever appeared in the first session. Prints the samples
+and a markdown table of medians.
 """
 from __future__ import annotations
 
@@ -89,7 +89,7 @@ def open_page(browser, base: str):
     return page
 
 
-def settle(page) -> None:
+def wait_settled(page) -> None:
     """Until the page's script has finished and the browser's main thread has been idle once (at most
     2 s): a student clicks a page that is drawn, not the first button that appears."""
     page.locator(SETTLED).wait_for(timeout=TIMEOUT)
@@ -98,7 +98,7 @@ def settle(page) -> None:
 
 def time_start(page) -> tuple[float, float]:
     """Seconds from the Start click to the first loss point drawn: as Playwright saw it, and painted (the page's clock)."""
-    settle(page)
+    wait_settled(page)
     t0 = time.monotonic()
     page.locator(START).click()
     page.locator(FIRST_POINT).first.wait_for(timeout=TIMEOUT)  # Streamlit may briefly hold a stale copy too

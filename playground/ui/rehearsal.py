@@ -38,7 +38,7 @@ def rehearse() -> None:
     snap = made_up_first_frame()
     with st.container(key=KEY), keys_prefixed(PREFIX):
         st.html(HIDE)
-        live.training_charts(snap, ["0", "1", "2"])
+        live.training_charts(snap, [str(c) for c in range(snap.boundary.proba.shape[-1])])
 
 
 def made_up_first_frame(classes: int = 3, points: int = MAX_POINTS // 3) -> Snapshot:
